@@ -1,0 +1,11 @@
+"""climatevis — CES Clean Energy Solutions' engineering library for marimo notebooks.
+
+Modules (import what you need; this package imports nothing on its own, so
+that a WASM export bundles only the modules a notebook uses):
+
+* ``epw`` — EnergyPlus weather files (read, validate, write)
+* ``assets`` — compact, content-hashed station assets for the WASM demos
+* ``charts`` — CES-branded plotly figures
+"""
+
+__version__ = "0.1.0"

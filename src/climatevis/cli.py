@@ -1,0 +1,143 @@
+"""The ``climatevis`` command line.
+
+Each command is a pair of functions, ``<name>_arguments(parser)`` and
+``<name>_command(args) -> int``, registered in :data:`COMMANDS`. Errors from
+the library (bad files, bad options) are printed as one line on stderr with
+exit status 2; ``--json`` prints machine-readable output with stable keys.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+
+class CLIError(Exception):
+    """An error to show the user as one line (exit status 2)."""
+
+
+def _print_json(payload: dict[str, Any]) -> None:
+    def clean(v: Any) -> Any:
+        if isinstance(v, float) and not math.isfinite(v):
+            return None
+        if isinstance(v, dict):
+            return {k: clean(x) for k, x in v.items()}
+        if isinstance(v, (list, tuple)):
+            return [clean(x) for x in v]
+        return v
+
+    print(json.dumps(clean(payload), indent=2))
+
+
+def _print_table(rows: Sequence[tuple[str, Any]]) -> None:
+    width = max(len(k) for k, _ in rows)
+    for key, value in rows:
+        if isinstance(value, float):
+            value = f"{value:,.2f}"
+        print(f"{key:<{width}}  {value}")
+
+
+# --------------------------------------------------------------------------- epw
+
+
+def epw_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("file", help="EPW file (.epw, .zip or .gz)")
+    p.add_argument("--json", action="store_true", help="print JSON")
+
+
+def epw_summary(weather: Any) -> dict[str, Any]:
+    """Location and key figures of a weather file (the ``epw --json`` payload)."""
+    d = weather.data
+    loc = weather.location
+    rph = weather.records_per_hour
+    hours = len(d) / rph
+
+    def annual_kwh(col: str) -> float:  # Wh/m2 per interval -> kWh/m2 per year
+        return float(d[col].mean() * hours / 1000.0)
+
+    return {
+        "city": loc.city, "state": loc.state, "country": loc.country, "source": loc.source,
+        "wmo": loc.wmo, "latitude": loc.latitude, "longitude": loc.longitude,
+        "utc_offset": loc.utc_offset, "elevation": loc.elevation,
+        "records": len(d), "records_per_hour": rph, "is_leap_year": weather.is_leap_year,
+        "temp_air_mean": float(d["temp_air"].mean()),
+        "temp_air_min": float(d["temp_air"].min()),
+        "temp_air_max": float(d["temp_air"].max()),
+        "ghi_annual_kwh_m2": annual_kwh("ghi"),
+        "dni_annual_kwh_m2": annual_kwh("dni"),
+        "dhi_annual_kwh_m2": annual_kwh("dhi"),
+        "wind_speed_mean": float(d["wind_speed"].mean()),
+        "missing_values": {c: int(n) for c, n in d.isna().sum().items() if n},
+    }
+
+
+def epw_command(args: argparse.Namespace) -> int:
+    from climatevis.epw import read_epw
+
+    summary = epw_summary(read_epw(args.file))
+    if args.json:
+        _print_json(summary)
+    else:
+        _print_table([(k, v) for k, v in summary.items() if k != "missing_values"])
+    return 0
+
+
+# --------------------------------------------------------------------------- assets
+
+
+def assets_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("files", nargs="+", help="EPW files to pack")
+    p.add_argument("--out", required=True, help="output folder (gets index.json)")
+    p.add_argument("--json", action="store_true", help="print the index entries as JSON")
+
+
+def assets_command(args: argparse.Namespace) -> int:
+    from climatevis.assets import write_station_assets
+
+    entries = write_station_assets([Path(f) for f in args.files], args.out)
+    if args.json:
+        _print_json({"stations": entries})
+    else:
+        for e in entries:
+            print(f"{e['id']:<40} {e['bytes']:>8,} bytes  {e['file']}")
+    return 0
+
+
+# --------------------------------------------------------------------------- main
+
+#: name -> (help, add-arguments, run)
+COMMANDS: dict[str, tuple[str, Callable[[argparse.ArgumentParser], None],
+                          Callable[[argparse.Namespace], int]]] = {
+    "epw": ("location and summary of an EPW weather file", epw_arguments, epw_command),
+    "assets": ("pack EPW files into compact demo assets", assets_arguments, assets_command),
+}
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="climatevis", description=__doc__.splitlines()[0])
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for name, (help_, add_arguments, _run) in COMMANDS.items():
+        add_arguments(sub.add_parser(name, help=help_, description=help_))
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    run = COMMANDS[args.command][2]
+    try:
+        return run(args)
+    except (CLIError, ValueError, OSError) as err:  # EPWError is a ValueError
+        message = str(err).splitlines()[0] if str(err) else type(err).__name__
+        print(f"climatevis {args.command}: error: {message}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())
