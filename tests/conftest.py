@@ -70,3 +70,6 @@ def vienna_epw() -> Path:
 @pytest.fixture(scope="session")
 def denver_epw() -> Path:
     return shared_epw("USA_CO_Denver")
+
+
+pytest_plugins = ["tests.harness"]  # browser/page fixtures

@@ -76,7 +76,7 @@ def install_project(py: Path) -> None:
 
 
 def main() -> int:
-    if sys.version_info < (3, 11):
+    if sys.version_info < (3, 11):  # noqa: UP036 - run by whatever python3 is on PATH
         print(f"climatevis needs Python >= 3.11, this is {sys.version.split()[0]}", file=sys.stderr)
         return 1
     want = wanted_stamp()

@@ -50,40 +50,14 @@ def epw_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--json", action="store_true", help="print JSON")
 
 
-def epw_summary(weather: Any) -> dict[str, Any]:
-    """Location and key figures of a weather file (the ``epw --json`` payload)."""
-    d = weather.data
-    loc = weather.location
-    rph = weather.records_per_hour
-    hours = len(d) / rph
-
-    def annual_kwh(col: str) -> float:  # Wh/m2 per interval -> kWh/m2 per year
-        return float(d[col].mean() * hours / 1000.0)
-
-    return {
-        "city": loc.city, "state": loc.state, "country": loc.country, "source": loc.source,
-        "wmo": loc.wmo, "latitude": loc.latitude, "longitude": loc.longitude,
-        "utc_offset": loc.utc_offset, "elevation": loc.elevation,
-        "records": len(d), "records_per_hour": rph, "is_leap_year": weather.is_leap_year,
-        "temp_air_mean": float(d["temp_air"].mean()),
-        "temp_air_min": float(d["temp_air"].min()),
-        "temp_air_max": float(d["temp_air"].max()),
-        "ghi_annual_kwh_m2": annual_kwh("ghi"),
-        "dni_annual_kwh_m2": annual_kwh("dni"),
-        "dhi_annual_kwh_m2": annual_kwh("dhi"),
-        "wind_speed_mean": float(d["wind_speed"].mean()),
-        "missing_values": {c: int(n) for c, n in d.isna().sum().items() if n},
-    }
-
-
 def epw_command(args: argparse.Namespace) -> int:
-    from climatevis.epw import read_epw
+    from climatevis.epw import read_epw, summary
 
-    summary = epw_summary(read_epw(args.file))
+    payload = summary(read_epw(args.file))
     if args.json:
-        _print_json(summary)
+        _print_json(payload)
     else:
-        _print_table([(k, v) for k, v in summary.items() if k != "missing_values"])
+        _print_table([(k, v) for k, v in payload.items() if k != "missing_values"])
     return 0
 
 

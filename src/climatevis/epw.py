@@ -37,6 +37,7 @@ __all__ = [
     "Location",
     "Weather",
     "read_epw",
+    "summary",
     "write_epw",
 ]
 
@@ -511,7 +512,7 @@ def _unquote_codes(series: pd.Series, body: bytes, first_line: int, name: str) -
 
 
 def _check_calendar(cols: Mapping[str, np.ndarray], first_line: int, name: str) -> None:
-    month, day, hour = cols["month"], cols["day"], cols["hour"]
+    month, day = cols["month"], cols["day"]
     for col, lo, hi in (("month", 1, 12), ("day", 1, 31), ("hour", 1, 24), ("minute", 0, 60)):
         v = cols[col]
         bad = np.flatnonzero((v < lo) | (v > hi))
@@ -699,3 +700,33 @@ def write_epw(weather: Weather, path: str | os.PathLike[str] | IO[str]) -> Path 
         if tmp.exists():
             tmp.unlink()
     return target
+
+
+def summary(weather: Weather) -> dict[str, Any]:
+    """Location and key figures of a weather file (the ``climatevis epw --json`` payload).
+
+    Temperatures in degC, annual irradiation in kWh/m2 (missing hours filled
+    with the mean of the others), wind speed in m/s.
+    """
+    d = weather.data
+    loc = weather.location
+    rph = weather.records_per_hour
+    hours = len(d) / rph
+
+    def annual_kwh(col: str) -> float:  # Wh/m2 per interval -> kWh/m2 per year
+        return float(d[col].mean() * hours / 1000.0)
+
+    return {
+        "city": loc.city, "state": loc.state, "country": loc.country, "source": loc.source,
+        "wmo": loc.wmo, "latitude": loc.latitude, "longitude": loc.longitude,
+        "utc_offset": loc.utc_offset, "elevation": loc.elevation,
+        "records": len(d), "records_per_hour": rph, "is_leap_year": weather.is_leap_year,
+        "temp_air_mean": float(d["temp_air"].mean()),
+        "temp_air_min": float(d["temp_air"].min()),
+        "temp_air_max": float(d["temp_air"].max()),
+        "ghi_annual_kwh_m2": annual_kwh("ghi"),
+        "dni_annual_kwh_m2": annual_kwh("dni"),
+        "dhi_annual_kwh_m2": annual_kwh("dhi"),
+        "wind_speed_mean": float(d["wind_speed"].mean()),
+        "missing_values": {c: int(n) for c, n in d.isna().sum().items() if n},
+    }
