@@ -38,6 +38,7 @@ __all__ = [
     "asset_root",
     "load_station",
     "pack_weather",
+    "read_data_file",
     "read_index",
     "station_id",
     "unpack_weather",
@@ -273,3 +274,22 @@ def load_station(root: PurePath | str, entry: dict[str, Any]) -> Weather:
         return unpack_weather(blob, str(where))
     except (EPWError, KeyError, ValueError) as err:
         raise AssetError(f"{where}: {err}") from None
+
+
+def read_data_file(notebook_location: PurePath | str | None, name: str) -> bytes:
+    """Bytes of a small data file a demo ships (e.g. ``load_profiles.csv``).
+
+    In an export the build copies it to ``<notebook location>/public/data/<name>``;
+    from the source tree it is read from the repository's ``data/examples/<name>``.
+    """
+    if notebook_location is not None:
+        text = str(notebook_location)
+        exported = PurePath(notebook_location) / "public" / "data" / name
+        if re.match(r"^https?:/", text) or Path(str(exported)).exists():
+            return _read_bytes(exported)
+    start = Path(str(notebook_location)) if notebook_location is not None else Path.cwd()
+    for folder in (start, *start.resolve().parents):
+        candidate = folder / "data" / "examples" / name
+        if candidate.exists():
+            return candidate.read_bytes()
+    raise AssetError(f"data file {name!r} not found (public/data/ of the export or data/examples/)")
