@@ -41,11 +41,13 @@ __all__ = [
     "degree_days_bars",
     "diurnal_profiles",
     "heatmap",
+    "html_table",
     "monthly_bars",
     "psychrometric_chart",
     "scatter",
     "stacked_monthly",
     "sun_path",
+    "utci_categories_monthly",
     "utci_heatmap",
     "wind_rose",
 ]
@@ -470,6 +472,18 @@ def degree_days_bars(
                         title=title, unit=unit, colors=[BLUE, RED], height=height)
 
 
+def _legend_colorbar(labels: list[str], colors: list[str] | tuple[str, ...], title: str) -> dict:
+    """A stepped colour scale and a colour bar that serves as the legend of categories
+    (one trace can then draw every category)."""
+    n = len(labels)
+    scale = []
+    for k in range(n):
+        scale += [[k / n, colors[k % len(colors)]], [(k + 1) / n, colors[k % len(colors)]]]
+    return {"colorscale": scale, "cmin": -0.5, "cmax": n - 0.5,
+            "colorbar": {"tickvals": list(range(n)), "ticktext": labels, "thickness": 12,
+                         "title": {"text": title}, "tickfont": {"size": 10}, "len": 0.9}}
+
+
 def wind_rose(
     tables: pd.DataFrame | dict[str, pd.DataFrame], *, unit: str = "m/s",
     speed_labels: list[str] | None = None, title: str | None = None, height: int | None = None,
@@ -480,24 +494,36 @@ def wind_rose(
     ``tables`` from :func:`climatevis.climate.wind_rose` (one table, or a dict of
     titled tables drawn side by side, e.g. seasons); their ``attrs["calm"]`` is
     printed under each rose. ``speed_labels`` replaces the class names (e.g. in
-    IP units); ``r_max`` fixes the radial range so that roses compare.
+    IP units); ``r_max`` fixes the radial range so that roses compare. Each
+    rose is one trace (bars stacked through ``base``), the speed classes are
+    explained by the colour bar.
     """
     named = {"": tables} if isinstance(tables, pd.DataFrame) else dict(tables)
     n = len(named)
+    first = next(iter(named.values()))
+    labels = speed_labels or [str(c) for c in first.columns]
+    legend = _legend_colorbar(labels, WIND_COLORS, unit)
     data: list[dict] = []
-    layout: dict[str, Any] = {"barmode": "stack", "legend": {"title": {"text": unit}}, "annotations": []}
+    layout: dict[str, Any] = {"annotations": [], "showlegend": False}
     if r_max is None:
         r_max = max(float(t.sum(axis=1).max()) for t in named.values()) if named else 1.0
     gap = 0.04
-    width = (1 - gap * (n - 1)) / n
+    width = (0.92 - gap * (n - 1)) / n  # the colour bar takes the right edge
     for k, (name, table) in enumerate(named.items()):
         polar = "polar" if k == 0 else f"polar{k + 1}"
-        labels = speed_labels or [str(c) for c in table.columns]
-        for j, col in enumerate(table.columns):
-            data.append({"type": "barpolar", "r": table[col].to_numpy(), "theta": table.index.to_numpy(),
-                         "name": labels[j], "subplot": polar, "legendgroup": labels[j], "showlegend": k == 0,
-                         "marker": {"color": WIND_COLORS[j % len(WIND_COLORS)], "line": {"width": 0}},
-                         "hovertemplate": labels[j] + " " + unit + ": %{r:.1f} %<extra></extra>"})
+        freq = table.to_numpy(dtype=float)  # sectors x classes
+        base = np.cumsum(freq, axis=1) - freq
+        sectors, classes = freq.shape
+        keep = freq.ravel() > 0
+        theta = np.repeat(table.index.to_numpy(dtype=float), classes)[keep]
+        cls = np.tile(np.arange(classes), sectors)[keep]
+        data.append({
+            "type": "barpolar", "subplot": polar, "r": freq.ravel()[keep], "base": base.ravel()[keep],
+            "theta": theta, "width": 360.0 / sectors,
+            "marker": {"color": cls, **legend, "showscale": k == 0, "line": {"width": 0}},
+            "customdata": np.array(labels, dtype=object)[cls],
+            "hovertemplate": "%{theta}°, %{customdata} " + unit + ": %{r:.1f} %<extra></extra>",
+        })
         x0 = k * (width + gap)
         layout[polar] = {"domain": {"x": [x0, x0 + width], "y": [0.08, 0.92 if name else 1.0]},
                          "radialaxis": {"range": [0, r_max * 1.05], "ticksuffix": "%", "angle": 90,
@@ -510,6 +536,30 @@ def wind_rose(
                                       "showarrow": False, "font": {"size": 11, "color": MUTED},
                                       "yanchor": "top"})
     return _figure(data, layout, title, height or (420 if n == 1 else 320))
+
+
+def utci_categories_monthly(
+    table: pd.DataFrame, *, title: str | None = None, height: int = 340,
+) -> go.Figure:
+    """Monthly share [%] of the hours in each UTCI stress category, stacked (one trace;
+    the colour bar names the categories). ``table`` from
+    :func:`climatevis.climate.utci_category_shares` (12 rows, 10 columns)."""
+    rows = table.iloc[:12]
+    share = rows.to_numpy(dtype=float)
+    share = np.nan_to_num(share)
+    base = np.cumsum(share, axis=1) - share
+    months, classes = share.shape
+    keep = share.ravel() > 0
+    cls = np.tile(np.arange(classes), months)[keep]
+    names = [str(c) for c in rows.columns]
+    trace = {"type": "bar", "x": np.repeat(np.arange(months), classes)[keep], "y": share.ravel()[keep],
+             "base": base.ravel()[keep],
+             "marker": {"color": cls, **_legend_colorbar(names, UTCI_COLORS, ""), "line": {"width": 0}},
+             "customdata": np.array(names, dtype=object)[cls],
+             "hovertemplate": "%{customdata}: %{y:.1f} %<extra></extra>"}
+    layout = {"xaxis": {"tickvals": list(range(12)), "ticktext": list(MONTHS)},
+              "yaxis": {"title": {"text": "%"}, "range": [0, 100]}, "bargap": 0.15, "showlegend": False}
+    return _figure([trace], layout, title, height)
 
 
 def psychrometric_chart(
@@ -556,15 +606,27 @@ def psychrometric_chart(
                                 "colorbar": {"title": {"text": unit}, "thickness": 12}},
                      "hovertemplate": "%{x:.1f} " + x_unit + ", %{y:.1f} " + y_unit + "<br>" + label
                      + " %{marker.color:.1f} " + unit + "<extra></extra>"})
+    curves_x, curves_y, label_x, label_y, label_text = [], [], [], [], []
     for rh, (lx, ly) in lines["rh"].items():
-        data.append({"type": "scatter", "x": lx, "y": ly, "mode": "lines", "showlegend": False,
-                     "line": {"color": MUTED if rh < 100 else TEXT, "width": 1.5 if rh == 100 else 0.7},
+        if rh < 100:
+            curves_x += [lx, [np.nan]]
+            curves_y += [ly, [np.nan]]
+        at = int(np.searchsorted(ly, y_rng[1] * 0.97)) - 1 if rh < 100 else len(lx) - 1
+        at = min(max(at, 0), len(lx) - 1)
+        label_x.append(lx[at])
+        label_y.append(ly[at])
+        label_text.append(f"{rh} %")
+    if curves_x:
+        data.append({"type": "scatter", "x": np.concatenate(curves_x), "y": np.concatenate(curves_y),
+                     "mode": "lines", "showlegend": False, "line": {"color": MUTED, "width": 0.7},
                      "hoverinfo": "skip"})
-        label_at = int(np.searchsorted(ly, y_rng[1] * 0.97)) - 1 if rh < 100 else len(lx) - 1
-        label_at = min(max(label_at, 0), len(lx) - 1)
-        data.append({"type": "scatter", "x": [lx[label_at]], "y": [ly[label_at]], "mode": "text",
-                     "text": [f"{rh} %"], "textposition": "top left", "showlegend": False,
-                     "textfont": {"color": MUTED, "size": 9}, "hoverinfo": "skip"})
+    if 100 in lines["rh"]:
+        sx, sy = lines["rh"][100]
+        data.append({"type": "scatter", "x": sx, "y": sy, "mode": "lines", "showlegend": False,
+                     "line": {"color": TEXT, "width": 1.5}, "hoverinfo": "skip"})
+    data.append({"type": "scatter", "x": label_x, "y": label_y, "mode": "text", "text": label_text,
+                 "textposition": "top left", "showlegend": False, "textfont": {"color": MUTED, "size": 9},
+                 "hoverinfo": "skip"})
     for k, zone in enumerate(zones or []):
         zc = zone.get("color", CES_COLORWAY[(k + 1) % len(CES_COLORWAY)])
         data.append({"type": "scatter", "x": zone["x"], "y": zone["y"], "mode": "lines", "name": zone["name"],
@@ -616,3 +678,32 @@ def scatter(
              "marker": marker, "hovertemplate": "%{x:.1f}, %{y:.1f}<extra></extra>"}
     layout = {"xaxis": {"title": {"text": x_label}}, "yaxis": {"title": {"text": y_label}}}
     return _figure([trace], layout, title, height)
+
+
+def html_table(frame: pd.DataFrame, *, index: bool = False, decimals: int = 1) -> str:
+    """A compact HTML table in the CES style (gold header, thin rules, numbers right-aligned),
+    for ``mo.Html``: far lighter than an interactive table widget for small result tables.
+    Floats are shown with ``decimals`` places, NaN as an em dash."""
+    import html
+
+    def cell(value: object, tag: str) -> str:
+        numeric = isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, bool)
+        if numeric and not np.isfinite(value):
+            text = "—"
+        elif isinstance(value, (float, np.floating)):
+            text = f"{value:,.{decimals}f}"
+        else:
+            text = html.escape(str(value))
+        align = "right" if numeric else "left"
+        return f'<{tag} style="text-align:{align};padding:2px 10px;border-bottom:1px solid {GRID}">{text}</{tag}>'
+
+    columns = ([frame.index.name or ""] if index else []) + [str(c) for c in frame.columns]
+    head = "".join(
+        f'<th style="text-align:left;padding:4px 10px;color:{GOLD};border-bottom:1px solid {MUTED}">'
+        f"{html.escape(c)}</th>" for c in columns)
+    rows = []
+    for key, values in zip(frame.index, frame.itertuples(index=False, name=None), strict=True):
+        cells = ([cell(key, "th")] if index else []) + [cell(v, "td") for v in values]
+        rows.append("<tr>" + "".join(cells) + "</tr>")
+    return (f'<table style="border-collapse:collapse;font-size:13px;color:{TEXT};margin:4px 0">'
+            f"<thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>")

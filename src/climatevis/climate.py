@@ -40,6 +40,7 @@ Peel et al. 2007
 
 from __future__ import annotations
 
+import functools
 import itertools
 import math
 import re
@@ -1379,23 +1380,35 @@ def pmv_comfort_zone(
     temperature) and ``humidity_ratio`` [kg/kg], cool edge upwards then warm
     edge downwards.
     """
-    w = np.linspace(0.0, humidity_ratio_max, points)
-    pa = vapor_pressure_from_humidity_ratio(w, pressure)
-    vr = air_speed + 0.3 * max(met - 1.0, 0.0)
-
-    def solve(target: float) -> np.ndarray:
-        lo = np.full(points, -10.0)
-        hi = np.full(points, 50.0)
-        for _ in range(40):  # bisection: PMV rises with temperature
-            mid = 0.5 * (lo + hi)
-            warm = _pmv_pa(mid, mid, vr, pa, met, clo) > target
-            hi = np.where(warm, mid, hi)
-            lo = np.where(warm, lo, mid)
-        return 0.5 * (lo + hi)
-
-    cool, warm = solve(-pmv_limit), solve(pmv_limit)
+    cool, warm, w = _pmv_zone_edges(round(float(met), 3), round(float(clo), 3), round(float(air_speed), 3),
+                                    round(float(pressure), -1), float(pmv_limit), float(humidity_ratio_max),
+                                    int(points))
     return pd.DataFrame({"temp_air": np.concatenate([cool, warm[::-1], cool[:1]]),
                          "humidity_ratio": np.concatenate([w, w[::-1], w[:1]])})
+
+
+@functools.lru_cache(maxsize=64)
+def _pmv_zone_edges(met: float, clo: float, air_speed: float, pressure: float, pmv_limit: float,
+                    humidity_ratio_max: float, points: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Temperatures where PMV = -limit and +limit at each humidity ratio (secant method)."""
+    w = np.linspace(0.0, humidity_ratio_max, points)
+    pa = np.tile(vapor_pressure_from_humidity_ratio(w, pressure), 2)
+    target = np.repeat([-pmv_limit, pmv_limit], points)
+    vr = air_speed + 0.3 * max(met - 1.0, 0.0)
+
+    def f(t: np.ndarray) -> np.ndarray:
+        return _pmv_pa(t, t, vr, pa, met, clo) - target
+
+    x0, x1 = np.full(2 * points, 18.0), np.full(2 * points, 28.0)
+    f0, f1 = f(x0), f(x1)
+    for _ in range(20):  # PMV is smooth and monotonic in temperature: the secant converges fast
+        denom = f1 - f0
+        x2 = np.where(denom != 0, x1 - f1 * (x1 - x0) / denom, x1)
+        x0, f0, x1 = x1, f1, x2
+        f1 = f(x1)
+        if np.max(np.abs(x1 - x0)) < 1e-6:
+            break
+    return x1[:points], x1[points:], w
 
 
 # =========================================================================== the derived table
@@ -1506,15 +1519,18 @@ def key_figures(
     heating_base: float = 18.0,
     cooling_base: float = 18.0,
     degree_day_method: str = "hourly",
+    heating_limit: float | None = None,
+    cold_threshold: float = 0.0,
 ) -> dict[str, Any]:
     """The summary figures of a weather file (SI units).
 
     Temperatures [°C] (mean, 1st/99th percentile, min, max), annual global
     horizontal irradiation [kWh/m2] and its diffuse share [%], heating and
-    cooling degree days [K·d], mean wind speed [m/s], annual precipitation [mm]
+    cooling degree days [K·d] (:func:`degree_days` with the given bases, method
+    and heating limit), mean wind speed [m/s], annual precipitation [mm]
     (None if the file has no usable precipitation), Köppen-Geiger class
-    (:func:`koppen_geiger`), design conditions (:func:`design_conditions`) and
-    the data period (:func:`data_period`).
+    (:func:`koppen_geiger` with ``cold_threshold``), design conditions
+    (:func:`design_conditions`) and the data period (:func:`data_period`).
     """
     rph = weather.records_per_hour
     t = frame["temp_air"].to_numpy()
@@ -1523,13 +1539,13 @@ def key_figures(
     ghi = frame["ghi"].to_numpy()
     dhi = frame["dhi"].to_numpy()
     tt = t[np.isfinite(t)]
-    hdd = degree_days(t, m, heating_base, "heating", degree_day_method, rph).sum()
+    hdd = degree_days(t, m, heating_base, "heating", degree_day_method, rph, heating_limit).sum()
     cdd = degree_days(t, m, cooling_base, "cooling", degree_day_method, rph).sum()
     precip = frame["precipitation"].to_numpy()
     usable, why = _precipitation_usable(precip)
     monthly_t = np.array([np.nanmean(t[m == k]) for k in range(1, 13)])
     monthly_p = _monthly_sum(np.nan_to_num(precip), m) if usable else None
-    koppen = koppen_geiger(monthly_t, monthly_p, weather.location.latitude)
+    koppen = koppen_geiger(monthly_t, monthly_p, weather.location.latitude, cold_threshold)
     if not usable:
         koppen["note"] = why
     return {
@@ -1541,7 +1557,7 @@ def key_figures(
         "ghi_annual": float(np.nanmean(ghi) * hours / 1000.0),
         "diffuse_share": float(100.0 * np.nansum(dhi) / np.nansum(ghi)) if np.nansum(ghi) > 0 else math.nan,
         "hdd": float(hdd), "cdd": float(cdd),
-        "heating_base": heating_base, "cooling_base": cooling_base,
+        "heating_base": heating_base, "cooling_base": cooling_base, "heating_limit": heating_limit,
         "wind_mean": float(np.nanmean(frame["wind_speed"].to_numpy())),
         "precipitation_annual": float(np.nansum(precip)) if usable else None,
         "koppen": koppen,
@@ -1633,3 +1649,144 @@ def inside_polygon(x: Any, y: Any, polygon_x: Any, polygon_y: Any) -> np.ndarray
         x_cross = x1 + (py - y1) * (x2 - x1) / (y2 - y1)
         inside ^= crosses & (px < x_cross)
     return inside
+
+
+# =========================================================================== tables for display
+
+
+def from_unit_system(values: Any, kind: str, system: str = "SI", delta: bool = False) -> Any:
+    """Inverse of :func:`to_unit_system`: values in ``system`` units back to SI."""
+    if system.upper() != "IP":
+        return values
+    _, _, factor, offset = _KINDS[kind]
+    return (values - (0.0 if delta else offset)) / factor
+
+
+def season_masks(months: Any, latitude: float) -> dict[str, np.ndarray]:
+    """Records of each meteorological season (winter = Dec-Feb north of the equator, Jun-Aug south)."""
+    m = np.asarray(months)
+    groups = {"Dec-Feb": (12, 1, 2), "Mar-May": (3, 4, 5), "Jun-Aug": (6, 7, 8), "Sep-Nov": (9, 10, 11)}
+    names = (("winter", "spring", "summer", "autumn") if latitude >= 0
+             else ("summer", "autumn", "winter", "spring"))
+    return {f"{season} ({span})": np.isin(m, months_)
+            for season, (span, months_) in zip(names, groups.items(), strict=True)}
+
+
+def time_of_day_masks(hours: Any) -> dict[str, np.ndarray]:
+    """Records of the night (0-5 h), morning (6-11 h), afternoon (12-17 h) and evening (18-23 h)."""
+    h = np.asarray(hours)
+    return {name: (h >= a) & (h <= b) for name, (a, b) in
+            {"night 0-5 h": (0, 5), "morning 6-11 h": (6, 11), "afternoon 12-17 h": (12, 17),
+             "evening 18-23 h": (18, 23)}.items()}
+
+
+def monthly_share(mask: Any, months: Any, selected: Any = None, records_per_hour: int = 1) -> pd.DataFrame:
+    """Per month: hours where ``mask`` holds and their share [%] of the selected hours."""
+    ok = np.asarray(mask, bool)
+    m = np.asarray(months).astype(int)
+    sel = np.ones(ok.shape, bool) if selected is None else np.asarray(selected, bool)
+    n = np.bincount(m[sel] - 1, minlength=12)[:12]
+    k = np.bincount(m[sel & ok] - 1, minlength=12)[:12]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        share = 100.0 * k / n
+    return pd.DataFrame({"hours": k / records_per_hour, "share": share}, index=pd.Index(MONTH_NAMES, name="month"))
+
+
+def utci_category_shares(utci_value: Any, months: Any, selected: Any = None) -> pd.DataFrame:
+    """Share [%] of the selected records of each month in each UTCI stress category
+    (columns in the order of :data:`UTCI_CATEGORIES`; records without UTCI left out)."""
+    code = utci_stress_category(utci_value)
+    m = np.asarray(months).astype(int)
+    ok = np.isfinite(code)
+    if selected is not None:
+        ok &= np.asarray(selected, bool)
+    key = (m[ok] - 1) * 10 + (code[ok].astype(int) + 5)
+    counts = np.bincount(key, minlength=120)[:120].reshape(12, 10).astype(float)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        share = 100.0 * counts / counts.sum(axis=1, keepdims=True)
+    return pd.DataFrame(share, index=pd.Index(MONTH_NAMES, name="month"),
+                        columns=[c[0] for c in UTCI_CATEGORIES])
+
+
+UTCI_SCENARIOS = {
+    "utci_sun_wind": "sun and wind", "utci_shade_wind": "shade and wind",
+    "utci_sun_calm": "sun, no wind", "utci_shade_calm": "shade, no wind",
+}
+
+
+def utci_scenario_summary(frame: pd.DataFrame, selected: Any = None) -> pd.DataFrame:
+    """For each UTCI scenario of :func:`derive`: share [%] of the selected records with
+    cold stress, no thermal stress and heat stress, and without a valid UTCI."""
+    sel = np.ones(len(frame), bool) if selected is None else np.asarray(selected, bool)
+    rows = {}
+    for col, name in UTCI_SCENARIOS.items():
+        code = utci_stress_category(frame[col].to_numpy())[sel]
+        n = max(code.size, 1)
+        rows[name] = {"cold stress": 100.0 * np.sum(code < 0) / n, "no thermal stress": 100.0 * np.sum(code == 0) / n,
+                      "heat stress": 100.0 * np.sum(code > 0) / n, "no UTCI": 100.0 * np.sum(np.isnan(code)) / n}
+    return pd.DataFrame(rows).T
+
+
+def key_figure_table(figures: dict[str, dict[str, Any]], system: str = "SI") -> pd.DataFrame:
+    """Key figures (:func:`key_figures`) of one or more stations as a display table in ``system``
+    units: one row per quantity, one column per station, plus the unit."""
+    def t(v: float) -> float:
+        return float(to_unit_system(v, "temperature", system))
+
+    rows: dict[str, list[Any]] = {}
+    unit_t = unit_label("temperature", system)
+    for f in figures.values():
+        design = f["design"]
+        entries = {
+            ("Mean air temperature", unit_t): round(t(f["temp_mean"]), 1),
+            ("Coldest 1 % of hours below", unit_t): round(t(f["temp_p01"]), 1),
+            ("Hottest 1 % of hours above", unit_t): round(t(f["temp_p99"]), 1),
+            ("Global horizontal irradiation", unit_label("irradiation", system) + "/yr"):
+                round(float(to_unit_system(f["ghi_annual"], "irradiation", system))),
+            ("Diffuse share of it", "%"): round(f["diffuse_share"], 1),
+            (f"Heating degree days (base {t(f['heating_base']):.4g})", unit_label("degree_days", system)):
+                round(float(to_unit_system(f["hdd"], "degree_days", system))),
+            (f"Cooling degree days (base {t(f['cooling_base']):.4g})", unit_label("degree_days", system)):
+                round(float(to_unit_system(f["cdd"], "degree_days", system))),
+            ("Mean wind speed", unit_label("speed", system)):
+                round(float(to_unit_system(f["wind_mean"], "speed", system)), 1),
+            ("Köppen-Geiger class", ""): f["koppen"]["code"],
+            ("Heating design dry bulb 99.6 %", unit_t): round(t(design["heating"]["db_996"]), 1),
+            ("Cooling design dry bulb 0.4 %", unit_t): round(t(design["cooling"]["db_004"]), 1),
+            ("Data", ""): f"{f['period']['source']}, {f['period']['first_year']}-{f['period']['last_year']}",
+        }
+        for key, value in entries.items():
+            rows.setdefault(key, []).append(value)
+    table = pd.DataFrame([[label, unit, *values] for (label, unit), values in rows.items()],
+                         columns=["quantity", "unit", *figures])
+    return table
+
+
+def design_table(design: dict[str, Any], system: str = "SI") -> pd.DataFrame:
+    """Design conditions (:func:`design_conditions`) as a display table: the header's values
+    (when the file has them) next to the values computed from its data."""
+    rows = []
+    for group, keys in DESIGN_KEYS.items():
+        for key, text in keys.items():
+            if key.endswith("month"):
+                kind, fmt = None, "{:.0f}"
+            elif key == "db_range":
+                kind, fmt = "temperature_delta", "{:.1f}"
+            elif key.startswith("ws"):
+                kind, fmt = "speed", "{:.1f}"
+            else:
+                kind, fmt = "temperature", "{:.1f}"
+
+            def show(value: float, kind: str | None = kind, fmt: str = fmt) -> str:
+                if value is None or not np.isfinite(value):
+                    return "—"
+                if kind is None:
+                    return MONTH_NAMES[int(value) - 1]
+                return fmt.format(float(to_unit_system(value, kind.replace("_delta", ""), system,
+                                                       delta=kind.endswith("_delta"))))
+
+            label = re.sub(r"\s*\[.*\]$", "", text)
+            unit = "" if kind is None else unit_label(kind, system)
+            header_value = design[group].get(key, np.nan) if design["from_header"] else np.nan
+            rows.append([group, label, unit, show(header_value), show(design["computed"][group][key])])
+    return pd.DataFrame(rows, columns=["group", "design condition", "unit", "file header", "from the data"])
