@@ -794,7 +794,10 @@ def psychrometric_filtered(
     _pressure = float(frame["pressure"].mean())
     _t = frame["temp_air"].to_numpy()
     _lines = climate.psychrometric_lines(
-        _pressure, system, (float(min(_t.min(), 0.0)), float(max(_t.max(), 35.0)))
+        _pressure,
+        system,
+        (float(min(_t.min(), 0.0)), float(max(_t.max(), 35.0))),
+        humidity_ratio_max=max(float(frame["humidity_ratio"].max()), 0.015),
     )
     _band = None
     if "adaptive band (80 %)" in psy_zones.value:
@@ -832,8 +835,8 @@ def psychrometric_filtered(
                 color=_color,
                 zones=_zones,
                 records_per_hour=weather.records_per_hour,
-                title=f"Psychrometric chart at {climate.to_unit_system(_pressure, 'pressure', system):,.4g} "
-                f"{climate.unit_label('pressure', system)}",
+                title="Psychrometric chart at "
+                + (f"{_pressure / 1000:.1f} kPa" if system == "SI" else f"{climate.to_unit_system(_pressure, 'pressure', 'IP'):.2f} psi"),
             ),
             mo.md("Share of the selected hours inside each zone: " + "; ".join(_inside))
             if _inside
@@ -1277,11 +1280,9 @@ def _(
 
 
 @app.cell
-def _(mo, station_labels):
-    _labels = list(station_labels)
-    compare_picker = mo.ui.dropdown(
-        options=_labels, value=_labels[1] if len(_labels) > 1 else _labels[0], label="Compare with"
-    )
+def _(mo, station_labels, station_picker):
+    _others = [label for label in station_labels if label != station_picker.value] or list(station_labels)
+    compare_picker = mo.ui.dropdown(options=list(station_labels), value=_others[0], label="Compare with")
     return (compare_picker,)
 
 
@@ -1368,10 +1369,13 @@ def _(charts, climate, frame, frame_b, mo, shown, system, weather, weather_b):
                 height=320,
             )
         )
+    _names = [w.location.city.title() for w, _f in _pair]
+    if _names[0] == _names[1]:
+        _names[1] += " (2)"
     _profiles = charts.diurnal_profiles(
         {
-            _w.location.city.title(): climate.diurnal_profile(_v["temp_air"], _v["month"], _v["hour"])
-            for (_w, _f), _v in zip(_pair, _views, strict=True)
+            name: climate.diurnal_profile(v["temp_air"], v["month"], v["hour"])
+            for name, v in zip(_names, _views, strict=True)
         },
         unit=_unit,
         title="Average day of each month, both stations",
@@ -1402,6 +1406,7 @@ def _(charts, climate, frame, frame_b, mo, shown, system, weather, weather_b):
         101325.0,
         system,
         (float(min(min(t.min() for t in _t_all), 0.0)), float(max(max(t.max() for t in _t_all), 35.0))),
+        humidity_ratio_max=max(float(f["humidity_ratio"].max()) for _w, f in _pair),
     )
     _zones = climate.psychrometric_zones(101325.0, system)
     _psy = []
@@ -1414,6 +1419,7 @@ def _(charts, climate, frame, frame_b, mo, shown, system, weather, weather_b):
                 _lines,
                 zones=_zones,
                 records_per_hour=_w.records_per_hour,
+                density_max=100,
                 title=f"{_w.location.city.title()}: psychrometric chart",
                 height=380,
             )
@@ -1427,13 +1433,16 @@ def _(charts, climate, frame, frame_b, mo, shown, system, weather, weather_b):
         for w, f in _pair
     ]
     _dd_unit = climate.unit_label("degree_days", system)
+    _names = [w.location.city.title() for w, _f in _pair]
+    if _names[0] == _names[1]:
+        _names[1] += " (2)"
     _hdd = {
-        w.location.city.title(): climate.to_unit_system(
+        name: climate.to_unit_system(
             climate.degree_days(f["temp_air"], f["month"], 18.0, "heating", "hourly", w.records_per_hour).to_numpy(),
             "degree_days",
             system,
         )
-        for w, f in _pair
+        for name, (w, f) in zip(_names, _pair, strict=True)
     }
     mo.vstack(
         [

@@ -296,12 +296,12 @@ def diurnal_profiles(
         color = CES_COLORWAY[k % len(CES_COLORWAY)]
         x, y = _segments(prof["mean"])
         if "q0" in prof and "q1" in prof:
-            _, lo = _segments(prof["q0"])
-            _, hi = _segments(prof["q1"])
-            data.append({"type": "scatter", "x": x, "y": lo, "mode": "lines", "line": {"width": 0},
-                         "showlegend": False, "hoverinfo": "skip", "legendgroup": name})
-            data.append({"type": "scatter", "x": x, "y": hi, "mode": "lines", "line": {"width": 0},
-                         "fill": "tonexty", "fillcolor": _rgba(color, 0.25), "showlegend": False,
+            # one closed band per month (a filled area would bridge the gaps between months)
+            hours = np.arange(12)[:, None] * 25 + np.arange(24)[None, :]
+            band_x = np.concatenate([hours, hours[:, ::-1], np.full((12, 1), np.nan)], axis=1).ravel()
+            band_y = np.concatenate([prof["q0"], prof["q1"][:, ::-1], np.full((12, 1), np.nan)], axis=1).ravel()
+            data.append({"type": "scatter", "x": band_x, "y": band_y, "mode": "lines", "line": {"width": 0},
+                         "fill": "toself", "fillcolor": _rgba(color, 0.25), "showlegend": False,
                          "hoverinfo": "skip", "legendgroup": name})
         data.append({"type": "scatter", "x": x, "y": y, "mode": "lines", "name": name,
                      "line": {"color": color, "width": 2}, "legendgroup": name,
@@ -414,7 +414,8 @@ def sun_path(
                          "name": label, "hovertemplate": hover})
     if kind == "polar":
         layout = {"polar": {
-            "radialaxis": {"range": [0, 90], "tickvals": [0, 30, 60, 90], "ticktext": ["90°", "60°", "30°", "0°"]},
+            "radialaxis": {"range": [0, 90], "tickvals": [30, 60], "ticktext": ["60°", "30°"], "angle": 90,
+                           "tickangle": 90, "tickfont": {"size": 9}},
             "angularaxis": {"rotation": 90, "direction": "clockwise", "tickvals": [0, 45, 90, 135, 180, 225, 270, 315],
                             "ticktext": ["N", "NE", "E", "SE", "S", "SW", "W", "NW"]}}}
     else:
@@ -507,8 +508,8 @@ def wind_rose(
     layout: dict[str, Any] = {"annotations": [], "showlegend": False}
     if r_max is None:
         r_max = max(float(t.sum(axis=1).max()) for t in named.values()) if named else 1.0
-    gap = 0.04
-    width = (0.92 - gap * (n - 1)) / n  # the colour bar takes the right edge
+    gap = 0.08 if n > 1 else 0.0
+    width = (0.9 - gap * (n - 1)) / n  # the colour bar takes the right edge
     for k, (name, table) in enumerate(named.items()):
         polar = "polar" if k == 0 else f"polar{k + 1}"
         freq = table.to_numpy(dtype=float)  # sectors x classes
@@ -532,10 +533,11 @@ def wind_rose(
                                          "tickvals": [0, 90, 180, 270], "ticktext": ["N", "E", "S", "W"]}}
         calm = table.attrs.get("calm", float("nan"))
         layout["annotations"].append({"text": f"{name}<br>calm {calm:.1f} %" if name else f"calm {calm:.1f} %",
-                                      "x": x0 + width / 2, "y": 0.0, "xref": "paper", "yref": "paper",
+                                      "x": x0 + width / 2, "y": -0.02, "xref": "paper", "yref": "paper",
                                       "showarrow": False, "font": {"size": 11, "color": MUTED},
                                       "yanchor": "top"})
-    return _figure(data, layout, title, height or (420 if n == 1 else 320))
+    layout["margin"] = {"l": 24, "r": 16, "t": 56, "b": 56}
+    return _figure(data, layout, title, height or (420 if n == 1 else 340))
 
 
 def utci_categories_monthly(
@@ -570,6 +572,7 @@ def psychrometric_chart(
     color: tuple[np.ndarray, str, str] | None = None,
     zones: list[dict[str, Any]] | None = None,
     records_per_hour: int = 1,
+    density_max: float | None = None,
     title: str | None = None,
     height: int = 480,
 ) -> go.Figure:
@@ -580,6 +583,7 @@ def psychrometric_chart(
     variable. ``lines`` from :func:`climatevis.climate.psychrometric_lines`
     (relative-humidity curves, units and axis ranges). ``zones``: comfort zones
     as dicts with ``name``, ``x``, ``y`` (a closed polygon) and ``color``.
+    ``density_max`` fixes the top of the hour-density scale (to compare charts).
     """
     x_unit, y_unit = lines["x_unit"], lines["y_unit"]
     data: list[dict] = []
@@ -594,8 +598,8 @@ def psychrometric_chart(
         hours = counts / records_per_hour
         hours[hours == 0] = np.nan
         data.append({"type": "heatmap", "x": (xb[:-1] + xb[1:]) / 2, "y": (yb[:-1] + yb[1:]) / 2,
-                     "z": hours, "colorscale": CES_SEQUENTIAL, "hoverongaps": False,
-                     "colorbar": {"title": {"text": "hours"}, "thickness": 12},
+                     "z": hours, "colorscale": CES_SEQUENTIAL, "hoverongaps": False, "zmin": 0,
+                     "zmax": density_max, "colorbar": {"title": {"text": "hours"}, "thickness": 12, "x": 1.1},
                      "hovertemplate": "%{x:.0f} " + x_unit + ", %{y:.0f} " + y_unit
                      + "<br>%{z:.0f} h<extra></extra>"})
     else:
@@ -603,7 +607,7 @@ def psychrometric_chart(
         v = np.asarray(values, float)[ok]
         data.append({"type": "scattergl", "x": x[ok], "y": y[ok], "mode": "markers", "name": label,
                      "marker": {"color": v, "colorscale": CES_SEQUENTIAL, "size": 3, "opacity": 0.7,
-                                "colorbar": {"title": {"text": unit}, "thickness": 12}},
+                                "colorbar": {"title": {"text": unit}, "thickness": 12, "x": 1.1}},
                      "hovertemplate": "%{x:.1f} " + x_unit + ", %{y:.1f} " + y_unit + "<br>" + label
                      + " %{marker.color:.1f} " + unit + "<extra></extra>"})
     curves_x, curves_y, label_x, label_y, label_text = [], [], [], [], []
@@ -634,7 +638,7 @@ def psychrometric_chart(
                      "hoverinfo": "name"})
     layout = {"xaxis": {"title": {"text": f"dry-bulb temperature [{x_unit}]"}, "range": list(x_rng)},
               "yaxis": {"title": {"text": f"humidity ratio [{y_unit}]"}, "range": list(y_rng), "side": "right"},
-              "margin": {"l": 16, "r": 56, "t": 56, "b": 48}}
+              "margin": {"l": 16, "r": 16, "t": 56, "b": 48}, "legend": {"y": -0.22}}
     return _figure(data, layout, title, height)
 
 

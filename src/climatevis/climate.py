@@ -1575,12 +1575,15 @@ def key_figures(
 def psychrometric_lines(
     pressure: float = P_STANDARD, system: str = "SI", temp_range: tuple[float, float] = (-20.0, 50.0),
     rh_levels: Sequence[int] = (10, 20, 30, 40, 50, 60, 70, 80, 90, 100),
+    humidity_ratio_max: float | None = None,
 ) -> dict[str, Any]:
     """Relative-humidity curves and axes of a psychrometric chart at ``pressure`` [Pa].
 
     ``system`` "SI" draws °C against g/kg, "IP" °F against grains per pound.
-    ``temp_range`` [°C] is widened to whole 5 K. Returns ``{"rh": {level: (x, y)},
-    "x_unit", "y_unit", "x_range", "y_range", "x_step", "y_step"}``.
+    ``temp_range`` [°C] is widened to whole 5 K; ``humidity_ratio_max`` [kg/kg]
+    (e.g. the data's maximum) limits the humidity axis, which otherwise runs up to
+    saturation at the highest temperature (at most 30 g/kg). Returns
+    ``{"rh": {level: (x, y)}, "x_unit", "y_unit", "x_range", "y_range", "x_step", "y_step"}``.
     """
     lo = 5 * math.floor(temp_range[0] / 5)
     hi = 5 * math.ceil(temp_range[1] / 5)
@@ -1592,6 +1595,8 @@ def psychrometric_lines(
         curves[int(rh)] = (to_unit_system(t, "temperature", system),
                            to_unit_system(w, "humidity_ratio", system))
     w_top = min(float(humidity_ratio(np.exp(_ln_pws(np.array(hi))), pressure)) * 1000.0, 30.0)
+    if humidity_ratio_max is not None and np.isfinite(humidity_ratio_max):
+        w_top = min(w_top, 5.0 * math.ceil((humidity_ratio_max * 1000.0 * 1.1 + 1.0) / 5.0))
     ip = system.upper() == "IP"
     return {
         "rh": curves,
