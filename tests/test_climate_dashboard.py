@@ -142,6 +142,17 @@ def test_explorer_download_holds_exactly_the_filtered_records(dashboard, vienna_
     frame = ns2["frame"]
     assert set(frame.loc[selected, "month"]) == {6, 7, 8}
     assert set(frame.loc[selected, "hour"]) == {10, 11, 12, 13, 14}
+    import io
+
+    import pandas as pd
+
+    from climatevis import climate, climate_views
+
+    ip_view = climate.convert_frame(frame, "IP")
+    csv = pd.read_csv(io.BytesIO(climate_views.explorer_csv(ip_view, selected, "IP")))
+    assert len(csv) == selected.sum()
+    assert "temp_air [°F]" in csv.columns and "humidity_ratio [gr/lb]" in csv.columns
+    assert csv["temp_air [°F]"].to_numpy() == pytest.approx(frame.loc[selected, "temp_air"].to_numpy() * 1.8 + 32)
 
 
 def test_native_html_export_has_no_cell_error(tmp_path, demo_assets):
