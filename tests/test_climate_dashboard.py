@@ -119,11 +119,12 @@ def test_bad_upload_shows_a_clear_message_and_keeps_a_station(dashboard):
         outputs, ns = dashboard.run(defs={"shown": {"Summary"}, "upload": upload,
                                           "station_picker": first["station_picker"],
                                           "unit_system": first["unit_system"]})
-    assert ns["load_error"].startswith("download.epw:")
-    assert "line 1" in ns["load_error"] and "HTML" in ns["load_error"]
+    assert ns["load_error"].startswith("download.epw: line 1")
+    assert "not an EPW file" in ns["load_error"] and "HTML" in ns["load_error"]
     assert ns["weather"] is not None  # the bundled station is shown instead
     rendered = " ".join(getattr(o, "text", "") for o in outputs if o is not None)
     assert "Upload rejected" in rendered
+    assert "Not Found" in rendered and "<html>Not Found" not in rendered  # the file's text is escaped
 
 
 def test_explorer_download_holds_exactly_the_filtered_records(dashboard, vienna_epw):
@@ -275,4 +276,21 @@ def test_dashboard_in_the_browser_switches_station_and_tab(page, demo_assets):
             seen_titles[tab] = titles
             screenshot(page, f"climate-{slug(tab)}")
         assert len(set(seen_titles.values())) == len(TABS), seen_titles  # each tab shows different figures
+
+        # SI -> IP: the summary shows °F
+        page.get_by_role("tab", name="Summary", exact=True).click()
+        settle(page)
+        page.get_by_role("radio", name="IP").check()
+        page.get_by_text("°F").first.wait_for(timeout=120_000)
+        settle(page)
+
+        # a file that is not an EPW: a clear message, and the station stays
+        page.locator("input[type=file]").first.set_input_files(
+            files=[{"name": "not-a-weather-file.epw", "mimeType": "text/plain",
+                    "buffer": b"<html><body>404 Not Found</body></html>\n"}])
+        page.get_by_text("Upload rejected").first.wait_for(timeout=120_000)
+        message = page.get_by_text("not-a-weather-file.epw: line 1").first.inner_text()
+        assert "not an EPW file" in message and "<html><body>404 Not Found" in message  # shown as text
+        assert page.locator("text=WMO").count() >= 1
+        screenshot(page, "climate-upload-error")
     assert not errors, errors

@@ -43,9 +43,8 @@ def _(mo):
 def _():
     from climatevis import assets, charts, climate
     from climatevis import climate_views as views
-    from climatevis.epw import EPWError, read_epw
 
-    return EPWError, assets, charts, climate, read_epw, views
+    return assets, charts, climate, views
 
 
 @app.cell
@@ -68,27 +67,15 @@ def _(mo, station_labels):
 
 
 @app.cell
-def _(
-    EPWError,
-    asset_folder,
-    assets,
-    mo,
-    read_epw,
-    station_labels,
-    station_picker,
-    upload,
-):
+def _(asset_folder, assets, mo, station_labels, station_picker, upload, views):
     weather, load_error = None, None
     if upload.value:
-        try:
-            weather = read_epw(upload.contents())
-        except EPWError as err:
-            load_error = f"{upload.name()}: {err}"
+        weather, load_error = views.read_upload(upload.contents(), upload.name())
     if weather is None:
         weather = assets.load_station(asset_folder, station_labels[station_picker.value])
     mo.stop(
         load_error is not None and weather is None,
-        mo.callout(mo.md(f"**Could not read the file.** {load_error}"), kind="danger"),
+        mo.callout(mo.md(views.upload_error_note(load_error or "")), kind="danger"),
     )
     return load_error, weather
 
@@ -118,7 +105,7 @@ def _(load_error, mo, views, weather):
     _line = mo.md(views.location_line(weather))
     mo.vstack(
         [
-            mo.callout(mo.md(f"**Upload rejected**, showing the bundled station. {load_error}"), kind="danger"),
+            mo.callout(mo.md(views.upload_error_note(load_error)), kind="danger"),
             _line,
         ]
         if load_error

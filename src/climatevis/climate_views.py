@@ -23,22 +23,27 @@ if TYPE_CHECKING:
 
 __all__ = [
     "adaptive_comfort",
+    "climate_profile",
     "compare_figures",
     "degree_day_chart",
     "explorer_charts",
     "explorer_csv",
+    "filtered_wind_rose",
     "key_figure_options",
     "koppen_note",
     "location_line",
     "natural_ventilation",
     "psychrometric",
+    "read_upload",
     "solar_charts",
     "station_name",
     "summary_stats",
     "sun_path_chart",
     "temperature_charts",
+    "upload_error_note",
     "utci_charts",
     "wind_roses",
+    "wind_speed_charts",
 ]
 
 T = "temperature"
@@ -51,6 +56,28 @@ def _t(values: Any, system: str) -> Any:
 def station_name(weather: Weather) -> str:
     """The station's city, readable ("VIENNA_ SCHWECHAT" -> "Vienna Schwechat")."""
     return weather.location.city.replace("_", " ").title()
+
+
+def read_upload(contents: bytes, name: str) -> tuple[Weather | None, str | None]:
+    """Read an uploaded EPW (or .zip/.gz); ``(weather, None)``, or ``(None, message)`` where the
+    message of :class:`~climatevis.epw.EPWError` names the file, the line and the field."""
+    import io
+
+    from climatevis.epw import EPWError, read_epw
+
+    source = io.BytesIO(contents)
+    source.name = name
+    try:
+        return read_epw(source), None
+    except EPWError as err:
+        return None, str(err)
+
+
+def upload_error_note(message: str) -> str:
+    """Markdown for a rejected upload; the file's own text in the message is escaped."""
+    import html
+
+    return f"**Upload rejected**, showing the bundled station instead. {html.escape(message)}"
 
 
 def location_line(weather: Weather) -> str:
