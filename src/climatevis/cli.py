@@ -82,6 +82,35 @@ def assets_command(args: argparse.Namespace) -> int:
     return 0
 
 
+# --------------------------------------------------------------------------- building
+
+
+def building_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("file", help="EPW weather file (.epw, .zip or .gz)")
+    p.add_argument("--case", default="bestest600",
+                   help="bestest600, bestest640, bestest900, bestest940, bestest600ff, bestest900ff "
+                        "or an id of data/examples/building_reference.csv (e.g. at-sfh-1980)")
+    p.add_argument("--json", action="store_true", help="print JSON")
+
+
+def building_command(args: argparse.Namespace) -> int:
+    from climatevis.building import preset, simulate
+    from climatevis.epw import read_epw
+
+    b = preset(args.case)
+    result = simulate(b, read_epw(args.file))
+    keys = ("heating_kwh", "cooling_kwh", "peak_heating_kw", "peak_cooling_kw", "heating_kwh_m2",
+            "cooling_kwh_m2", "floor_area_m2")
+    summary = result.summary()
+    payload: dict[str, Any] = {"case": args.case, "building": b.name, "weather": result.site_name}
+    payload.update({k: summary[k] for k in keys})
+    if args.json:
+        _print_json(payload)
+    else:
+        _print_table(list(payload.items()))
+    return 0
+
+
 # --------------------------------------------------------------------------- main
 
 #: name -> (help, add-arguments, run)
@@ -89,6 +118,8 @@ COMMANDS: dict[str, tuple[str, Callable[[argparse.ArgumentParser], None],
                           Callable[[argparse.Namespace], int]]] = {
     "epw": ("location and summary of an EPW weather file", epw_arguments, epw_command),
     "assets": ("pack EPW files into compact demo assets", assets_arguments, assets_command),
+    "building": ("annual heating/cooling of a building (hourly ISO 13790 5R1C model)",
+                 building_arguments, building_command),
 }
 
 
