@@ -368,7 +368,7 @@ class Building:
                     raise BuildingError(f"{where}: {name} must be within 0..1, got {getattr(w, name)}")
             if w.panes not in (1, 2, 3):
                 raise BuildingError(f"{where}: panes must be 1, 2 or 3, got {w.panes}")
-        if self.heat_capacity is None and self.mass_class not in MASS_CLASSES:
+        if self.mass_class not in MASS_CLASSES:
             raise BuildingError(f"{self.name}: mass_class must be one of {list(MASS_CLASSES)}, got {self.mass_class!r}")
         if self.heat_capacity is not None and self.heat_capacity <= 0:
             raise BuildingError(f"{self.name}: heat_capacity must be > 0 J/(m²K), got {self.heat_capacity}")
