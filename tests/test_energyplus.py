@@ -159,7 +159,7 @@ def test_broken_model_quotes_the_err_file(epws):
 
 def test_timeout_kills_the_run(epws):
     _require_energyplus()
-    with pytest.raises(ep.EnergyPlusError, match="did not finish within 0.2 s"):
+    with pytest.raises(ep.EnergyPlusError, match=r"did not finish within 0\.2 s"):
         ep.run(ep.bestest_model(900), epws["Denver"], cache_dir=False, timeout=0.2)
 
 
