@@ -61,7 +61,8 @@ def demo_config(demo: str) -> dict:
 
 
 _IMPORT = re.compile(
-    r"^\s*(?:from\s+climatevis(?:\.(\w+))?\s+import\s+([\w\s,()]+)|import\s+climatevis\.(\w+))",
+    r"^[ \t]*(?:from[ \t]+climatevis(?:\.(\w+))?[ \t]+import[ \t]+(\([^)]*\)|[^\n#]+)"
+    r"|import[ \t]+climatevis\.(\w+))",
     re.M,
 )
 
@@ -74,7 +75,7 @@ def _imported_modules(text: str) -> set[str]:
         elif sub:
             found.add(sub)
         else:  # from climatevis import a, b
-            found.update(n.strip() for n in names.replace("(", "").replace(")", "").split(","))
+            found.update(n.split(" as ")[0].strip() for n in names.strip("()").split(","))
     return {m for m in found if m and (PACKAGE / f"{m}.py").exists()}
 
 
