@@ -94,6 +94,7 @@ def site(tmp_path_factory) -> Path:
                    stdout=subprocess.DEVNULL)
     (root / "home").mkdir()
     (root / "secret").write_text(FILE_PASSWORD + "\n", encoding="utf-8")
+    (root / "short.env").write_text("# a dotenv file\nexport MARIMO_PASSWORD='short'\n")
     return root
 
 
@@ -330,6 +331,7 @@ def test_logout_ends_the_session(server):
     ({"MARIMO_PASSWORD_FILE": "/nonexistent/secret"}, [], "cannot read"),
     ({"MARIMO_PASSWORD": PASSWORD}, ["--base-url", "tools"], "use a path like"),
     ({"MARIMO_PASSWORD": PASSWORD}, ["--notebooks", "missing"], "notebooks folder not found"),
+    ({}, ["--env-file", "short.env"], "shorter than 8"),       # the dotenv file is read
 ])
 def test_refuses_to_start_with_one_clear_line(site, env, args, message):
     cmd = server_cmd(free_port(), *args)

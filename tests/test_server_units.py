@@ -144,6 +144,14 @@ def test_basic_header_parsing():
     assert basic_password(None) is None
 
 
+def test_dotenv_file_reading(tmp_path):
+    from climatevis.server.__main__ import read_env_file
+
+    path = tmp_path / ".env"
+    path.write_text("# comment\n\nMARIMO_PASSWORD='quoted value'\nexport A=1\nB = \"two\"\nnot a line\n")
+    assert read_env_file(path) == {"MARIMO_PASSWORD": "quoted value", "A": "1", "B": "two"}
+
+
 # --------------------------------------------------------------------------- sessions
 
 

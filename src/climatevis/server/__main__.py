@@ -38,14 +38,38 @@ def build_parser() -> argparse.ArgumentParser:
                    help="proxies whose X-Forwarded-For/-Proto are trusted (uvicorn's option; "
                         "env FORWARDED_ALLOW_IPS; default 127.0.0.1; '*' behind a load balancer "
                         "that is the only way in)")
+    p.add_argument("--env-file", type=Path, default=None,
+                   help="read variables missing from the environment (MARIMO_PASSWORD, ...) from "
+                        "this dotenv file if it exists (`just serve` passes .env)")
     p.add_argument("--log-level", default="info",
                    choices=["critical", "error", "warning", "info", "debug"])
     return p
 
 
+def read_env_file(path: Path) -> dict[str, str]:
+    """``KEY=VALUE`` lines of a dotenv file (comments, blank lines and ``export`` ignored)."""
+    values = {}
+    for line in path.read_text(encoding="utf-8").splitlines():
+        line = line.strip()
+        if not line or line.startswith("#") or "=" not in line:
+            continue
+        key, _, value = line.removeprefix("export ").partition("=")
+        value = value.strip()
+        if len(value) >= 2 and value[0] == value[-1] and value[0] in "'\"":
+            value = value[1:-1]
+        values[key.strip()] = value
+    return values
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    # the dotenv file first: the other options default to environment variables
+    early = argparse.ArgumentParser(add_help=False)
+    early.add_argument("--env-file", type=Path, default=None)
+    env_file = early.parse_known_args(argv)[0].env_file
+    if env_file is not None and env_file.is_file():
+        for key, value in read_env_file(env_file).items():
+            os.environ.setdefault(key, value)
+    args = build_parser().parse_args(argv)
 
     def fail(message: str) -> int:
         print(f"climatevis.server: error: {message}", file=sys.stderr)
