@@ -270,3 +270,28 @@ def test_app_pages_are_rendered_once_per_version_of_the_notebook(tmp_path):
     assert get() == (200, b"page 2")
     path.write_text("fail")
     assert get() == (500, b"page 3") and get() == (500, b"page 4")   # errors are not cached
+
+
+# --------------------------------------------------------------------------- CPython gh-106905
+
+
+def test_ast_work_around_only_on_affected_pythons():
+    import ast
+    import builtins
+
+    from climatevis.server.compat import ast_conversion_is_racy, serialize_ast_conversion
+
+    assert ast_conversion_is_racy((3, 11, 2)) and ast_conversion_is_racy((3, 11, 7))
+    assert ast_conversion_is_racy((3, 12, 1))
+    assert not ast_conversion_is_racy((3, 11, 8)) and not ast_conversion_is_racy((3, 11, 14))
+    assert not ast_conversion_is_racy((3, 12, 2)) and not ast_conversion_is_racy((3, 13, 0))
+    original = builtins.compile, ast.parse
+    try:
+        patched = serialize_ast_conversion()
+        assert patched == ast_conversion_is_racy()
+        assert serialize_ast_conversion() is False                  # once only
+        assert ast.dump(ast.parse("x = 1")) == ast.dump(
+            compile("x = 1", "<s>", "exec", ast.PyCF_ONLY_AST))
+        assert eval(compile("1 + 1", "<s>", "eval")) == 2
+    finally:
+        builtins.compile, ast.parse = original

@@ -16,6 +16,7 @@ from __future__ import annotations
 import asyncio
 import ipaddress
 import logging
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -29,6 +30,7 @@ from starlette.websockets import WebSocket
 
 from climatevis.server.auth import COOKIE_NAME, Guard, basic_password
 from climatevis.server.catalog import Notebook, discover
+from climatevis.server.compat import serialize_ast_conversion
 from climatevis.server.edit import EditServer
 from climatevis.server.pages import index_page, login_page, message_page
 
@@ -395,6 +397,9 @@ def _marimo_apps(notebooks: list[Notebook], base_url: str, session_ttl: int) -> 
 
 def create_app(config: ServerConfig, cwd: Path | None = None) -> Any:
     """The whole server as one ASGI app (notebooks are discovered now, once)."""
+    if serialize_ast_conversion():
+        LOG.warning("Python %s has CPython bug gh-106905: serialising AST conversions "
+                    "(upgrade to >= 3.11.8)", sys.version.split()[0])
     notebooks = discover(config.notebooks)
     edit = (EditServer(Path(config.notebooks).resolve(), config.base_url, cwd or Path.cwd(),
                        COOKIE_NAME) if config.edit else None)
