@@ -231,6 +231,7 @@ def test_page_palette_is_the_chart_palette():
 
 def test_app_pages_are_rendered_once_per_version_of_the_notebook(tmp_path):
     import asyncio
+    import concurrent.futures
     import os
 
     from climatevis.server.app import PageCache
@@ -257,7 +258,8 @@ def test_app_pages_are_rendered_once_per_version_of_the_notebook(tmp_path):
             sent.append(message)
 
         scope = {"type": "http", "method": method, "path": "/x/", "headers": list(headers)}
-        asyncio.run(cache(scope, None, send, notebook))
+        with concurrent.futures.ThreadPoolExecutor(1) as pool:  # Playwright may own this loop
+            pool.submit(asyncio.run, cache(scope, None, send, notebook)).result()
         return sent[0]["status"], sent[1]["body"]
 
     assert get() == (200, b"page 1")
