@@ -60,10 +60,11 @@ class Served:
     def log_text(self) -> str:
         return self.log.read_text(encoding="utf-8", errors="replace")
 
-    def rss(self) -> int:
-        """Resident memory of the server and its children (the editor), bytes."""
+    def rss(self, children: bool = False) -> int:
+        """Resident memory of the server process (with its children: the editor), bytes."""
         proc = psutil.Process(self.proc.pid)
-        return sum(p.memory_info().rss for p in [proc, *proc.children(recursive=True)])
+        family = [proc, *proc.children(recursive=True)] if children else [proc]
+        return sum(p.memory_info().rss for p in family)
 
 
 def expected_notebooks(notebooks: Path) -> dict[str, Path]:
@@ -295,10 +296,7 @@ def test_editor_needs_a_login_and_runs_behind_the_proxy(server, cookie):
     direct = httpx.get(f"http://127.0.0.1:{listening[0].laddr.port}/edit/api/usage",
                        trust_env=False)
     assert direct.status_code == 401                                  # its own token is secret
-    url = ws_url(server, "/edit/ws?session_id=s_edit&file=demos/climate_dashboard.py")
-    with ws_connect_sync(url, additional_headers=login_headers(cookie), proxy=None,
-                         open_timeout=120) as ws:
-        assert json.loads(ws.recv(timeout=120))["op"] == "kernel-ready"
+    # its websockets through the proxy: test_browser_editor_opens_and_runs_a_notebook
 
 
 def test_cross_site_requests_are_refused(server, cookie):
@@ -405,6 +403,25 @@ def test_wrong_passwords_are_refused_counted_and_rate_limited(tools_server):
                             headers={"x-forwarded-for": "198.51.100.77"})
         assert blocked.status_code == 429
         assert http.get("/tools/", headers=session).status_code == 200   # sessions still work
+
+
+def test_the_image_healthcheck_follows_the_base_url(tools_server):
+    """The Dockerfile's HEALTHCHECK command, pointed at this server: exit 0 only when healthy."""
+    from tests.test_container import instructions
+
+    health = next(args for name, args in instructions() if name == "HEALTHCHECK")
+    port = tools_server.url.rsplit(":", 1)[1]
+    probe = [sys.executable if c == "python" else c.replace("7860", port)
+             for c in json.loads(health.split("CMD", 1)[1])]
+
+    def exit_status(base_url: str) -> int:
+        env = {**os.environ, "CLIMATEVIS_BASE_URL": base_url}
+        return subprocess.run(probe, env=env, capture_output=True, timeout=30).returncode
+
+    assert exit_status("/tools") == 0
+    assert exit_status("") != 0                                  # /health is under /tools
+    probe = [c.replace(port, str(free_port())) for c in probe]
+    assert exit_status("/tools") != 0                            # nothing listening
 
 
 # --------------------------------------------------------------------------- browser
@@ -598,7 +615,8 @@ def test_load_50_clients_for_20_seconds(server, cookie):
     run_async(main())
     report = {"clients": clients, "seconds": seconds, "errors": len(errors),
               "server_rss_before_mb": round(rss[0] / 2**20, 1),
-              "server_rss_peak_mb": round(max(rss) / 2**20, 1)}
+              "server_rss_peak_mb": round(max(rss) / 2**20, 1),
+              "with_editor_processes_mb": round(server.rss(children=True) / 2**20, 1)}
     for path, values in latencies.items():
         report[path] = {"requests": len(values), "per_s": round(len(values) / seconds, 1),
                         "p50_ms": round(1000 * statistics.median(values), 1),
