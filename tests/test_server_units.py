@@ -297,3 +297,14 @@ def test_ast_work_around_only_on_affected_pythons():
         assert eval(compile("1 + 1", "<s>", "eval")) == 2
     finally:
         builtins.compile, ast.parse = original
+
+
+def test_post_login_redirects_stay_on_this_server(tmp_path):
+    from climatevis.server.app import Router, ServerConfig
+
+    router = Router(ServerConfig(tmp_path, base_url="/b"), [], None, None)
+    assert router._safe_next("/b/climate-dashboard/?x=1") == "/b/climate-dashboard/?x=1"
+    for bad in ("https://evil.example/", "//evil.example/", "/b/\t/evil", "/b/\\evil", "/other/",
+                "/b/\r\nSet-Cookie:x", "/b/ x", None, ""):
+        assert router._safe_next(bad) == "/b/", bad
+    assert router._safe_next("/b/%0d%0a") == "/b/%0d%0a"     # stays percent-encoded: harmless

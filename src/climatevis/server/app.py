@@ -16,6 +16,7 @@ from __future__ import annotations
 import asyncio
 import ipaddress
 import logging
+import re
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -51,6 +52,8 @@ SECURITY_HEADERS = {
     "content-security-policy": APP_CSP,
 }
 _SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
+#: What a post-login redirect target may contain (no whitespace, backslashes or controls).
+_LOCAL_PATH = re.compile(r"[A-Za-z0-9/_.~%?=&+:@!$'()*,;-]+")
 
 
 @dataclass(frozen=True)
@@ -328,7 +331,7 @@ class Router:
     def _safe_next(self, value: str | None) -> str:
         """Only local paths under the base URL (no open redirects)."""
         if (value and value.startswith(self.base + "/") and not value.startswith("//")
-                and "\\" not in value and not urlsplit(value).netloc):
+                and _LOCAL_PATH.fullmatch(value) and not urlsplit(value).netloc):
             return value
         return self.base + "/"
 
