@@ -207,7 +207,8 @@ export default $config({
           },
         },
       },
-      logging: { retention: "1 month" },
+      // A fixed log-group name, so that `just logs` finds it without AWS lookups.
+      logging: { retention: "1 month", name: `/${$app.name}/${$app.stage}/marimo` },
       wait: stage.protect,
       dev: {
         // `sst dev` runs the server locally instead of deploying it.
