@@ -111,8 +111,13 @@ def typecheck(deploy_dir: Path = DEPLOY_DIR) -> None:
     install(deploy_dir)
     _run([_bin(deploy_dir, "sst"), "install"], deploy_dir, offline_sst_env(deploy_dir),
          what="sst install (platform types)")
+    run_tsc(deploy_dir)
+
+
+def run_tsc(deploy_dir: Path = DEPLOY_DIR) -> None:
+    """``tsc --noEmit -p tsconfig.json`` against the generated ``.sst/platform`` types."""
     if not (deploy_dir / ".sst" / "platform" / "config.d.ts").is_file():
-        raise DeployError(f"sst install wrote no {deploy_dir}/.sst/platform/config.d.ts")
+        raise DeployError(f"no {deploy_dir}/.sst/platform/config.d.ts: `sst install` has not run")
     result = subprocess.run([_bin(deploy_dir, "tsc"), "-p", "tsconfig.json", "--pretty", "false"], cwd=deploy_dir,
                             capture_output=True, text=True)
     if result.returncode != 0:
