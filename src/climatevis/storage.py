@@ -347,6 +347,11 @@ class _S3Store:
         try:
             self.client.head_bucket(Bucket=self.bucket)
         except Exception as err:
+            if _status(err) == 403:  # HEAD responses have no body: ask again for the reason
+                try:
+                    self.client.list_objects_v2(Bucket=self.bucket, MaxKeys=1)
+                except Exception as detailed:
+                    err = detailed
             raise _fatal(err, self) from None
 
     def list(self, exclude: Sequence[str]) -> dict[str, _Entry]:
@@ -461,6 +466,20 @@ class _S3Store:
                                    f"(first: {first.get('Key')}: {first.get('Code')})")
 
 
+def _status(err: BaseException) -> int | None:
+    response = getattr(err, "response", None) or {}
+    return response.get("ResponseMetadata", {}).get("HTTPStatusCode")
+
+
+_DENIED_REASONS = {
+    "InvalidAccessKeyId": "the access key id is unknown to the server",
+    "SignatureDoesNotMatch": "the secret access key does not match the access key id",
+    "AccessDenied": "these credentials may not use this bucket",
+    "ExpiredToken": "the session token has expired",
+    "InvalidToken": "the session token is invalid",
+}
+
+
 def _fatal(err: BaseException, store: _S3Store) -> StorageError:
     """Translate botocore errors that stop a whole sync into one clear line."""
     from botocore import exceptions as bex
@@ -480,10 +499,10 @@ def _fatal(err: BaseException, store: _S3Store) -> StorageError:
         status = err.response.get("ResponseMetadata", {}).get("HTTPStatusCode")
         if code in ("NoSuchBucket", "404") or (status == 404 and code in ("", "NotFound")):
             return StorageError(f"bucket {store.bucket!r} does not exist at {endpoint}")
-        if code in ("InvalidAccessKeyId", "SignatureDoesNotMatch", "AccessDenied", "403",
-                    "InvalidToken", "ExpiredToken", "Forbidden") or status == 403:
-            return StorageError(f"access to {where} denied at {endpoint} ({code or status}): "
-                                "check the AWS credentials and the bucket policy")
+        if code in (*_DENIED_REASONS, "403", "Forbidden") or status == 403:
+            reason = _DENIED_REASONS.get(code, "check the AWS credentials and the bucket policy")
+            return StorageError(f"access to {where} denied at {endpoint} ({code or status}: "
+                                f"{reason})")
         return StorageError(f"{where}: {code or status}: {error.get('Message', err)}")
     if isinstance(err, bex.BotoCoreError):
         return StorageError(f"{where} at {endpoint}: {err}")
