@@ -31,6 +31,7 @@ import contextlib
 import datetime as _dt
 import gzip
 import hashlib
+import http.client
 import io
 import json
 import os
@@ -362,7 +363,8 @@ def _read_http(url: str, timeout: float) -> bytes:
         if isinstance(err.reason, socket.gaierror):  # no DNS: offline, or the host is gone
             raise WeatherDataError(f"cannot resolve host ({err.reason})") from None
         raise _Transient(f"{err.reason}") from None
-    except (TimeoutError, ConnectionError, OSError) as err:
+    except (TimeoutError, ConnectionError, OSError, http.client.HTTPException) as err:
+        # timeouts, resets, and a body cut short (http.client.IncompleteRead)
         raise _Transient(f"{type(err).__name__}: {err}") from None
     if len(data) > MAX_BYTES:
         raise WeatherDataError(f"larger than {MAX_BYTES} bytes")
@@ -584,9 +586,9 @@ def fetch(
     expected = st.accepted_sha256 or ((locked["sha256"],) if locked else ())
     verified_by = "catalog" if st.accepted_sha256 else ("lock" if locked else "recorded")
 
-    if expected and _sha256_file(target) in expected:
-        return FetchResult(st.id, st.file, target, _sha256_file(target) or "", "build",
-                           verified_by)
+    present = _sha256_file(target) if expected else None
+    if present in expected:
+        return FetchResult(st.id, st.file, target, present or "", "build", verified_by)
 
     if mirror is None and use_mirror_env:
         mirror = os.environ.get(MIRROR_ENV) or None
