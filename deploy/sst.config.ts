@@ -162,7 +162,7 @@ export default $config({
       link: [bucket],
       environment: {
         MARIMO_DATA_BUCKET: bucket.name,
-        CLIMATEVIS_WEATHER_MIRROR: $interpolate`s3://${bucket.name}/weather/`,
+        CLIMATEVIS_WEATHER_MIRROR: $interpolate`s3://${bucket.name}/weather`,
         AWS_REGION: settings.region,
         // Uvicorn trusts X-Forwarded-Proto/For from the load balancer (the only
         // thing that can reach the task), so cookies are Secure behind HTTPS.

@@ -196,3 +196,35 @@ def test_cost_rejects_a_malformed_stage(tmp_path):
     run = subprocess.run([sys.executable, "-m", "tools.deploy_cost", "--stages", str(stages)], cwd=ROOT,
                          capture_output=True, text=True)
     assert run.returncode == 2 and "stages.dev.cpu" in run.stderr
+
+
+# --------------------------------------------------------------------------- build graph and recipes
+
+
+def test_doit_tasks_rerun_on_the_right_inputs():
+    import dodo
+
+    typecheck = dodo.task_typecheck()
+    assert {"deploy/sst.config.ts", "deploy/pnpm-lock.yaml", "deploy/stages.json", "deploy/package.json",
+            "deploy/tsconfig.json"} <= set(typecheck["file_dep"])
+    assert {"deploy/stages.json", "deploy/prices.json"} <= set(dodo.task_cost()["file_dep"])
+    deploy_task = dodo.task_deploy()
+    assert deploy_task["task_dep"][:2] == ["typecheck", "cost"] and "export" in deploy_task["task_dep"]
+    assert "export" in dodo.task_portfolio()["task_dep"]
+
+
+@pytest.mark.skipif(shutil.which("just") is None, reason="just is not installed")
+def test_recipes_check_credentials_before_any_work(tmp_path):
+    listing = subprocess.run(["just", "--list"], cwd=ROOT, capture_output=True, text=True, check=True).stdout
+    for recipe in ("deploy-dev", "deploy-prod", "diff stage", "logs", "remove-dev", "portfolio path", "cost",
+                   "typecheck"):
+        assert recipe in listing
+    for recipe in ("deploy-dev", "deploy-prod"):
+        dry = subprocess.run(["just", "--dry-run", recipe], cwd=ROOT, capture_output=True, text=True)
+        first = next(line for line in dry.stderr.splitlines() if "tools.deploy" in line or "run_doit" in line)
+        assert "tools.deploy credentials" in first, dry.stderr
+    run = subprocess.run(["just", "deploy-dev"], cwd=ROOT, env=_no_aws_env(tmp_path), capture_output=True,
+                         text=True, timeout=300)
+    assert run.returncode != 0
+    assert run.stderr.startswith("error: no AWS credentials"), run.stderr
+    assert "typecheck" not in run.stdout + run.stderr  # nothing else ran

@@ -163,6 +163,12 @@ def test_command_line_prints_the_next_git_commands(exports, repo):
 
 
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    """Static files with the Content-Security-Policy the README asks the website to send."""
+
+    def end_headers(self):
+        self.send_header("Content-Security-Policy", portfolio.csp_header())
+        super().end_headers()
+
     def log_message(self, *args):
         pass
 
@@ -184,9 +190,10 @@ def static_site(folder: Path):
 @pytest.mark.browser
 @pytest.mark.slow
 def test_browser_loads_the_shared_frontend_and_the_demo_finds_its_data(copied, browser, monkeypatch):
-    """Chromium loads each copied page from the shared frontend without a missing file, starts
-    the worker from the demo's folder, and marimo's notebook_location() for that worker leads
-    climatevis.assets to the demo's own data (read over HTTP, sha256-checked)."""
+    """Chromium loads each copied page from the shared frontend without a missing file or a
+    violation of the documented Content-Security-Policy, starts the worker from the demo's
+    folder, and marimo's notebook_location() for that worker leads climatevis.assets to the
+    demo's own data (read over HTTP, sha256-checked)."""
     import marimo._runtime.runtime as runtime
 
     from climatevis import assets
@@ -210,6 +217,8 @@ def test_browser_loads_the_shared_frontend_and_the_demo_finds_its_data(copied, b
                 page = context.new_page()
                 failed: list[str] = []
                 page.on("response", lambda r, failed=failed: r.status >= 400 and failed.append(f"{r.status} {r.url}"))
+                page.on("console", lambda m, failed=failed: "Content Security Policy" in m.text
+                        and failed.append(m.text))
                 with page.expect_event("worker", timeout=90_000) as event:
                     page.goto(f"{base}/demos/{name}/", wait_until="commit")
                 worker_url = event.value.url

@@ -3,6 +3,7 @@
     python -m tools.deploy typecheck [--deploy-dir DIR]
     python -m tools.deploy sst deploy --stage dev        # any `sst` command, in deploy/
     python -m tools.deploy logs [--stage production] [--since 1h] [--follow]
+    python -m tools.deploy credentials | confirm STAGE
 
 pnpm is the version pinned in ``deploy/package.json`` (``packageManager``), run
 through ``npx`` so that nothing but Node.js has to be installed. The type check
@@ -157,6 +158,17 @@ def _is_protected(stage: str, deploy_dir: Path = DEPLOY_DIR) -> bool:
     return bool(entry["protect"])
 
 
+def confirm(stage: str, command: str = "deploy", deploy_dir: Path = DEPLOY_DIR) -> None:
+    """Ask to type the stage's name before changing a protected stage (stages.json `protect`)."""
+    if not _is_protected(stage, deploy_dir):
+        return
+    if not sys.stdin.isatty():
+        raise DeployError(f"sst {command} --stage {stage}: a protected stage needs confirmation (run it in a terminal)")
+    answer = input(f"sst {command} on the protected stage {stage!r}. Type the stage name to continue: ")
+    if answer.strip() != stage:
+        raise DeployError("not confirmed; nothing was done")
+
+
 def run_sst(args: list[str], deploy_dir: Path = DEPLOY_DIR, assume_yes: bool = False) -> int:
     """Run ``pnpm sst <args>`` in deploy/ after the checks a real deployment needs."""
     if not args:
@@ -167,14 +179,15 @@ def run_sst(args: list[str], deploy_dir: Path = DEPLOY_DIR, assume_yes: bool = F
         if stage is None:
             raise DeployError(f"sst {command}: pass --stage (dev, production or a personal stage)")
         require_aws_credentials()
-    if command in DESTRUCTIVE and stage is not None and _is_protected(stage, deploy_dir) and not assume_yes:
-        if not sys.stdin.isatty():
-            raise DeployError(f"sst {command} --stage {stage}: a protected stage needs confirmation (run it in a terminal)")
-        answer = input(f"sst {command} on the protected stage {stage!r}. Type the stage name to continue: ")
-        if answer.strip() != stage:
-            raise DeployError("not confirmed; nothing was done")
+    if command in DESTRUCTIVE and stage is not None and not assume_yes:
+        confirm(stage, command, deploy_dir)
     install(deploy_dir)
-    return subprocess.run([_bin(deploy_dir, "sst"), *args], cwd=deploy_dir).returncode
+    code = subprocess.run([_bin(deploy_dir, "sst"), *args], cwd=deploy_dir).returncode
+    outputs = deploy_dir / ".sst" / "outputs.json"
+    if code == 0 and command == "deploy" and stage and outputs.is_file():
+        # keep each stage's outputs (the data bucket's name for `just upload-data STAGE`)
+        shutil.copyfile(outputs, outputs.with_name(f"outputs.{stage}.json"))
+    return code
 
 
 def _since_ms(text: str) -> int:
@@ -229,6 +242,9 @@ def main(argv: list[str] | None = None) -> int:
     logs.add_argument("--since", default="1h")
     logs.add_argument("--follow", action="store_true")
     sub.add_parser("credentials", help="fail unless AWS credentials are configured")
+    ask = sub.add_parser("confirm", help="ask to type a protected stage's name (no-op for other stages)")
+    ask.add_argument("stage")
+    ask.add_argument("--action", default="deploy", help="what will be done (for the prompt)")
     opts = parser.parse_args(argv)
     try:
         if opts.command == "typecheck":
@@ -239,6 +255,8 @@ def main(argv: list[str] | None = None) -> int:
             return run_sst(args, assume_yes=opts.yes)
         elif opts.command == "logs":
             tail_logs(opts.stage, opts.since, opts.follow)
+        elif opts.command == "confirm":
+            confirm(opts.stage, opts.action)
         else:
             require_aws_credentials()
     except DeployError as err:

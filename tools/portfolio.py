@@ -55,6 +55,30 @@ WHEEL_REF = re.compile(r"\.\./public/wheels/[\w.%+-]+\.whl")
 VERSION = re.compile(r'"version":\s*"(?P<v>[\w.+-]+)"')
 
 
+#: What the website must allow for the demos (served as a Content-Security-Policy header).
+#: Pyodide (runtime and packages) comes from jsDelivr, marimo's Pyodide lock file from
+#: wasm.marimo.app, packages Pyodide lacks (plotly) from PyPI via micropip; WebAssembly
+#: needs 'wasm-unsafe-eval'; marimo's page has inline bootstrap scripts and styles.
+CONTENT_SECURITY_POLICY = {
+    "default-src": ["'self'"],
+    "script-src": ["'self'", "'unsafe-inline'", "'wasm-unsafe-eval'", "https://cdn.jsdelivr.net"],
+    "worker-src": ["'self'", "blob:"],
+    "connect-src": ["'self'", "https://cdn.jsdelivr.net", "https://wasm.marimo.app", "https://pypi.org",
+                    "https://files.pythonhosted.org"],
+    "style-src": ["'self'", "'unsafe-inline'"],
+    "img-src": ["'self'", "data:", "blob:"],
+    "font-src": ["'self'", "data:"],
+    "frame-src": ["'self'", "blob:", "data:"],
+    "object-src": ["'none'"],
+    "base-uri": ["'self'"],
+}
+
+
+def csp_header() -> str:
+    """:data:`CONTENT_SECURITY_POLICY` as one header value."""
+    return "; ".join(f"{name} {' '.join(sources)}" for name, sources in CONTENT_SECURITY_POLICY.items())
+
+
 class PortfolioError(ValueError):
     """Refused or failed hand-off; the message says why and where."""
 
@@ -373,7 +397,8 @@ def main(argv: list[str] | None = None) -> int:
     print("  git status apps/web/public/demos")
     print("  git add apps/web/public/demos")
     print('  git commit -m "Update the climatevis demos"')
-    print("The site must send the Content-Security-Policy in README.md, section Portfolio hand-off.")
+    print("\nThe site must allow the demos' sources (README.md, section Portfolio hand-off):")
+    print(f"  Content-Security-Policy: {csp_header()}")
     return 0
 
 
