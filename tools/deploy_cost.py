@@ -115,8 +115,13 @@ def _price(prices: dict[str, Any], key: str) -> float:
         raise CostError(f"deploy/prices.json: prices.{key} is missing or not a number") from None
 
 
-def stage_cost(name: str, entry: dict[str, Any], settings: dict[str, Any], prices: dict[str, Any]) -> StageCost:
-    """The monthly cost of one stage (``entry`` as in stages.json)."""
+def stage_cost(name: str, entry: dict[str, Any], settings: dict[str, Any], prices: dict[str, Any],
+               load_balancer: bool = True) -> StageCost:
+    """The monthly cost of one stage (``entry`` as in stages.json).
+
+    ``load_balancer=False`` prices the variant without an ALB (one task reached
+    at its public IP), which the config does not offer but the options table shows.
+    """
     where = f"deploy/stages.json: stages.{name}"
     try:
         vcpu = _amount(entry["cpu"], "vCPU", f"{where}.cpu")
@@ -156,8 +161,14 @@ def stage_cost(name: str, entry: dict[str, Any], settings: dict[str, Any], price
             "Data transfer out": max(0.0, float(usage["egressGB"]) - p["egressFreeGb"]) * p["egressGb"],
         }
 
-    lines = lines_for(task_hours)
-    worst = sum(lines_for(hours * high).values())
+    def without_alb(lines: dict[str, float]) -> dict[str, float]:
+        return lines if load_balancer else {k: v for k, v in lines.items() if "Load balancer" not in k
+                                            and "load balancer" not in k}
+
+    if not load_balancer:  # one task: nothing would spread load over a second one
+        high, task_hours = low, hours * low
+    lines = without_alb(lines_for(task_hours))
+    worst = sum(without_alb(lines_for(hours * high)).values())
     notes = []
     if entry.get("domain"):
         notes.append("custom domain: its Route 53 hosted zone is not counted (usually exists already)")
@@ -194,7 +205,12 @@ def production_options(settings: dict[str, Any], prices: dict[str, Any]) -> list
     out = []
     for label, change in variants.items():
         entry = copy.deepcopy(base) | change
+        if change and entry == base:
+            continue  # the configured variant is listed once
         out.append((label, stage_cost(GUARDED_STAGE, entry, settings, prices)))
+    no_alb = copy.deepcopy(base) | {"capacity": "fargate", "officeHours": None}
+    out.append(("Fargate, 24/7, one task, no load balancer (public IP, no HTTPS)",
+                stage_cost(GUARDED_STAGE, no_alb, settings, prices, load_balancer=False)))
     return out
 
 
