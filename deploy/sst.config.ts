@@ -211,8 +211,8 @@ export default $config({
       logging: { retention: "1 month", name: `/${$app.name}/${$app.stage}/marimo` },
       wait: stage.protect,
       dev: {
-        // `sst dev` runs the server locally instead of deploying it.
-        command: `python -m climatevis.server --host 127.0.0.1 --port ${port}`,
+        // `sst dev` runs the server locally (as the container does) instead of deploying it.
+        command: "just serve",
         directory: "..",
         url: `http://127.0.0.1:${port}`,
       },
