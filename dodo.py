@@ -16,6 +16,7 @@ from doit.tools import config_changed
 
 from tools import buildgraph as bg
 from tools import container
+from tools import datatasks as dt
 
 
 class SummaryReporter(ConsoleReporter):
@@ -73,13 +74,26 @@ def task_pyodide_lock():
     }
 
 
+def task_weather():
+    """Fetch the catalog's weather stations into build/weather (sha256-verified; reports any it cannot get)."""
+    return {
+        "actions": [dt.fetch_weather],
+        "file_dep": [_rel(dt.CATALOG), _rel(bg.PACKAGE / "data.py")] if dt.CATALOG.exists() else [],
+        "targets": [_rel(p) for p in dt.demo_weather_files()] + [_rel(dt.REPORT)],
+        "uptodate": [dt.weather_uptodate],
+        "clean": True,
+        "verbosity": 2,
+    }
+
+
 def task_assets():
-    """Pack the demo weather stations into compact, content-hashed assets (build/assets/weather)."""
-    sources = bg.weather_sources()[: bg.DEMO_STATIONS]
+    """Pack the catalog's demo stations (demo = true) into compact, content-hashed assets (build/assets/weather)."""
+    sources = dt.demo_weather_files()
     return {
         "actions": [(bg.build_assets, [[str(p) for p in sources], str(bg.ASSETS)])],
-        "file_dep": [str(p) for p in sources] + [_rel(bg.PACKAGE / "assets.py"), _rel(bg.PACKAGE / "epw.py")],
+        "file_dep": [_rel(p) for p in sources] + [_rel(bg.PACKAGE / "assets.py"), _rel(bg.PACKAGE / "epw.py")],
         "targets": [_rel(bg.ASSETS / "index.json")],
+        "task_dep": ["weather"],
         "uptodate": [config_changed({"stations": [p.name for p in sources]})],
         "clean": True,
     }
@@ -183,6 +197,96 @@ def task_test():
     """Run the whole pytest suite (after the demos are exported and checked)."""
     return {
         "actions": [[PY, "-m", "pytest"]],
+        "task_dep": ["export", "size", "manifest"],
+        "uptodate": [False],
+        "verbosity": 2,
+    }
+
+
+# --------------------------------------------------------------------------- data in S3
+
+
+def task_upload_data():
+    """Upload data/examples, the fetched EPWs and the demo assets to the data bucket (incremental)."""
+    return {
+        "params": [{"name": "stage", "long": "stage", "type": str, "default": "",
+                    "help": "SST stage whose bucket to use (deploy/.sst outputs); "
+                            "$MARIMO_DATA_BUCKET wins"}],
+        "actions": [dt.upload_data],
+        "task_dep": ["weather", "assets"],
+        "uptodate": [dt.upload_uptodate],
+        "verbosity": 2,
+    }
+
+
+# --------------------------------------------------------------------------- deployment (SST) and portfolio
+
+DEPLOY_INPUTS = ["deploy/sst.config.ts", "deploy/package.json", "deploy/pnpm-lock.yaml", "deploy/tsconfig.json",
+                 "deploy/stages.json"]
+
+
+def task_typecheck():
+    """Type-check deploy/sst.config.ts against the real SST 4 platform types (npm only, no AWS)."""
+    return {
+        "actions": [[PY, "-m", "tools.deploy", "typecheck"]],
+        "file_dep": [*DEPLOY_INPUTS, "tools/deploy.py"],
+        "verbosity": 2,
+    }
+
+
+def task_cost():
+    """Monthly AWS cost per stage (deploy/stages.json x deploy/prices.json); fails if production > EUR 50."""
+    return {
+        "actions": [[PY, "-m", "tools.deploy_cost"]],
+        "file_dep": ["deploy/stages.json", "deploy/prices.json", "tools/deploy_cost.py"],
+        "verbosity": 2,
+    }
+
+
+def _sst(command, stage, yes):
+    from doit.exceptions import TaskFailed
+
+    from tools import deploy
+
+    if not stage:
+        return TaskFailed(f"give the stage: doit {command} --stage dev|production|<personal>")
+    try:
+        code = deploy.run_sst([command, "--stage", stage], assume_yes=yes)
+    except deploy.DeployError as err:
+        return TaskFailed(str(err))
+    return code == 0
+
+
+def task_deploy():
+    """Deploy a stage with SST (doit deploy --stage S): type check, cost guard and the demos first."""
+    return {
+        "params": [{"name": "stage", "long": "stage", "type": str, "default": "",
+                    "help": "SST stage: dev, production or a personal one"},
+                   {"name": "yes", "long": "yes", "type": bool, "default": False,
+                    "help": "already confirmed (a protected stage asks otherwise)"}],
+        "actions": [(_sst, ["deploy"])],
+        "task_dep": ["typecheck", "cost", "export", "size", "manifest"],
+        "uptodate": [False],
+        "verbosity": 2,
+    }
+
+
+def _portfolio(path):
+    from doit.exceptions import TaskFailed
+
+    from tools import portfolio
+
+    if not path:
+        return TaskFailed("give the portfolio repository: doit portfolio --path PATH (just portfolio PATH)")
+    return portfolio.main([path]) == 0
+
+
+def task_portfolio():
+    """Copy the exported demos into PATH/apps/web/public/demos/ (doit portfolio --path PATH; changed files only)."""
+    return {
+        "params": [{"name": "path", "long": "path", "type": str, "default": "",
+                    "help": "root of the portfolio monorepo (a git checkout with apps/web/)"}],
+        "actions": [_portfolio],
         "task_dep": ["export", "size", "manifest"],
         "uptodate": [False],
         "verbosity": 2,

@@ -44,6 +44,16 @@ export *demos: venv
 assets: venv
     @{{doit}} assets
 
+# fetch the catalog's weather files into build/weather (sha256-verified; lists any it cannot get)
+[group('data')]
+weather: venv
+    @{{doit}} weather
+
+# upload data/examples, the fetched weather and the demo assets to a stage's data bucket (only what changed)
+[group('data')]
+upload-data stage: venv
+    @{{doit}} upload_data --stage {{stage}}
+
 # ruff, marimo check --strict (all notebooks) and the WASM rules (demos)
 [group('check')]
 lint: venv
@@ -59,6 +69,51 @@ test *pytest_args: venv
 [group('check')]
 bench: venv
     {{python}} bench/epw_read.py
+
+# type-check deploy/sst.config.ts against the real SST platform types (npm only; no AWS needed)
+[group('deploy')]
+typecheck: venv
+    @{{doit}} typecheck
+
+# monthly AWS cost of each stage (deploy/stages.json); fails when production is over EUR 50
+[group('deploy')]
+cost: venv
+    @{{doit}} -a cost
+
+# deploy the dev stage (type check, cost guard and demos first; needs AWS credentials)
+[group('deploy')]
+deploy-dev: venv
+    @{{python}} -m tools.deploy credentials
+    @{{doit}} deploy --stage dev
+
+# deploy production after you type its name (type check, cost guard and demos first)
+[group('deploy')]
+deploy-prod: venv
+    @{{python}} -m tools.deploy credentials
+    @{{python}} -m tools.deploy confirm production
+    @{{doit}} deploy --stage production --yes
+
+# what a deploy of STAGE would change (sst diff), e.g. `just diff production`
+[group('deploy')]
+diff stage: venv
+    @{{python}} -m tools.deploy credentials
+    @{{doit}} typecheck
+    @{{python}} -m tools.deploy sst diff --stage {{stage}}
+
+# the server's CloudWatch logs, e.g. `just logs` or `just logs dev --follow --since 30m`
+[group('deploy')]
+logs stage="production" *args: venv
+    @{{python}} -m tools.deploy logs --stage {{stage}} {{args}}
+
+# remove the dev stage from AWS (production is protected and cannot be removed this way)
+[group('deploy')]
+remove-dev: venv
+    @{{python}} -m tools.deploy sst remove --stage dev
+
+# copy the exported demos into the portfolio repository at PATH (apps/web/public/demos/, changed files only)
+[group('deploy')]
+portfolio path: venv
+    @{{doit}} portfolio --path {{quote(path)}}
 
 # open a notebook in marimo's editor, e.g. `just edit climate_dashboard`
 [group('develop')]
