@@ -15,6 +15,7 @@ from doit.reporter import ConsoleReporter
 from doit.tools import config_changed
 
 from tools import buildgraph as bg
+from tools import container
 from tools import datatasks as dt
 
 
@@ -152,6 +153,19 @@ def task_manifest():
         "file_dep": deps,
         "targets": ["build/manifest.json"],
         "clean": True,
+    }
+
+
+# --------------------------------------------------------------------------- container
+
+
+def task_docker():
+    """Build the server image climatevis-server:<sha256 of its inputs> (skipped when it exists)."""
+    return {
+        "actions": [container.build_image],
+        "file_dep": container.image_inputs(),
+        "uptodate": [container.image_exists],
+        "verbosity": 2,
     }
 
 

@@ -131,3 +131,23 @@ clean: venv
     @{{doit}} clean --clean-dep --all
     {{python}} -c "import shutil; shutil.rmtree('build', ignore_errors=True)"
     {{python}} -c "import pathlib; [p.unlink() for p in pathlib.Path('.').glob('.doit.db*')]"
+
+# the engineers' server on 127.0.0.1:7860 as the container runs it (MARIMO_PASSWORD from env or .env)
+[group('server')]
+serve *args: venv assets
+    {{python}} -m climatevis.server --host 127.0.0.1 --port 7860 --env-file .env {{args}}
+
+# start the local stack (server + MinIO + bucket) with docker compose; needs .env (see .env.example)
+[group('server')]
+up *args: venv
+    {{python}} tools/container.py compose up --build --detach --wait {{args}}
+
+# stop the local stack (`just down --volumes` also deletes MinIO's data)
+[group('server')]
+down *args: venv
+    {{python}} tools/container.py compose down {{args}}
+
+# build the server image climatevis-server:<sha256 of its inputs> (skipped when it exists)
+[group('server')]
+docker: venv
+    @{{doit}} docker
