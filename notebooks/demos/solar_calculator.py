@@ -221,10 +221,10 @@ def _(
 
 @app.cell
 def _(base_system, direction, fine_azimuth, site, tilt):
-    azimuth = (direction.value + fine_azimuth.value) % 360
-    system = base_system.replace(surface_tilt=tilt.value, surface_azimuth=azimuth)
+    _azimuth = (direction.value + fine_azimuth.value) % 360
+    system = base_system.replace(surface_tilt=tilt.value, surface_azimuth=_azimuth)
     pv = site.simulate(system)
-    return azimuth, pv, system
+    return pv, system
 
 
 @app.cell
