@@ -82,6 +82,35 @@ def assets_command(args: argparse.Namespace) -> int:
     return 0
 
 
+# --------------------------------------------------------------------------- building
+
+
+def building_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("file", help="EPW weather file (.epw, .zip or .gz)")
+    p.add_argument("--case", default="bestest600",
+                   help="bestest600, bestest640, bestest900, bestest940, bestest600ff, bestest900ff "
+                        "or an id of data/examples/building_reference.csv (e.g. at-sfh-1980)")
+    p.add_argument("--json", action="store_true", help="print JSON")
+
+
+def building_command(args: argparse.Namespace) -> int:
+    from climatevis.building import preset, simulate
+    from climatevis.epw import read_epw
+
+    b = preset(args.case)
+    result = simulate(b, read_epw(args.file))
+    keys = ("heating_kwh", "cooling_kwh", "peak_heating_kw", "peak_cooling_kw", "heating_kwh_m2",
+            "cooling_kwh_m2", "floor_area_m2")
+    summary = result.summary()
+    payload: dict[str, Any] = {"case": args.case, "building": b.name, "weather": result.site_name}
+    payload.update({k: summary[k] for k in keys})
+    if args.json:
+        _print_json(payload)
+    else:
+        _print_table(list(payload.items()))
+    return 0
+
+
 # --------------------------------------------------------------------------- pv
 
 
@@ -135,6 +164,87 @@ def pv_command(args: argparse.Namespace) -> int:
         rows = [(k, v) for k, v in payload.items() if k != "monthly_ac_kwh"]
         rows += [(f"ac_kwh_{m.lower()}", v) for m, v in zip(months, payload["monthly_ac_kwh"], strict=True)]
         _print_table(rows)
+# --------------------------------------------------------------------------- fetch
+
+
+def fetch_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("stations", nargs="*", metavar="STATION",
+                   help="catalog ids (default: every station; see --list)")
+    p.add_argument("--demo", action="store_true", help="only the stations the demos bundle")
+    p.add_argument("--out", help="folder for the EPW files (default: build/weather)")
+    p.add_argument("--catalog", help="catalog file (default: data/catalog.toml)")
+    p.add_argument("--list", action="store_true", help="list the catalog and exit")
+    p.add_argument("--json", action="store_true", help="print JSON")
+
+
+def fetch_command(args: argparse.Namespace) -> int:
+    from climatevis.data import fetch_all, load_catalog
+
+    catalog = load_catalog(args.catalog)
+    ids = args.stations or [s.id for s in catalog if s.demo or not args.demo]
+    if args.list:
+        rows = [{"id": s.id, "name": s.name, "country": s.country, "wmo": s.wmo,
+                 "file": s.file, "sha256": s.sha256, "demo": s.demo} for s in catalog]
+        if args.json:
+            _print_json({"stations": rows})
+        else:
+            for r in rows:
+                flag = "demo" if r["demo"] else ""
+                print(f"{r['id']:<18} {r['country']} {r['wmo']:<7} {flag:<4}  {r['name']}")
+        return 0
+    report = fetch_all(ids, catalog=catalog, dest=args.out)
+    if args.json:
+        _print_json(report.to_dict())
+    else:
+        for r in report.fetched:
+            print(f"ok      {r.station:<18} {r.file}  <- {r.source}")
+            for warning in r.warnings:
+                print(f"  warning: {warning}")
+        for r in report.recorded:
+            print(f"new     {r.station:<18} sha256 {r.sha256} recorded in {catalog.lock_path}")
+        for err in report.failed:
+            print(f"FAILED  {err.station:<18} {err}")
+    if report.failed:
+        raise CLIError(f"{len(report.failed)} of {len(ids)} stations could not be fetched: "
+                       + ", ".join(e.station for e in report.failed))
+    return 0
+
+
+# --------------------------------------------------------------------------- sync
+
+
+def sync_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("source", metavar="SRC", help="folder or s3://bucket/prefix")
+    p.add_argument("destination", metavar="DEST", help="folder or s3://bucket/prefix")
+    p.add_argument("--dry-run", action="store_true", help="show what would change; change nothing")
+    p.add_argument("--delete", action="store_true",
+                   help="delete objects in DEST that are not in SRC (nothing is deleted otherwise)")
+    p.add_argument("--exclude", action="append", default=[], metavar="GLOB",
+                   help="skip names matching GLOB (repeatable; temporary files are always skipped)")
+    p.add_argument("--json", action="store_true",
+                   help="print JSON (uploaded, skipped, deleted, failed, bytes)")
+
+
+def sync_command(args: argparse.Namespace) -> int:
+    from climatevis.storage import DEFAULT_EXCLUDE, sync
+
+    result = sync(args.source, args.destination, dry_run=args.dry_run, delete=args.delete,
+                  exclude=(*DEFAULT_EXCLUDE, *args.exclude))
+    if args.json:
+        _print_json(result.to_dict())
+    else:
+        verb = "would upload" if args.dry_run else "uploaded"
+        for name in result.uploaded:
+            print(f"{verb}: {name}")
+        for name in result.deleted:
+            print(f"{'would delete' if args.dry_run else 'deleted'}: {name}")
+        for failure in result.failed:
+            print(f"FAILED: {failure['name']}: {failure['error']}")
+        print(f"{len(result.uploaded)} {verb}, {len(result.skipped)} unchanged, "
+              f"{len(result.deleted)} deleted, {result.bytes:,} bytes")
+    if result.failed:
+        raise CLIError(f"{len(result.failed)} objects failed (first: {result.failed[0]['name']}: "
+                       f"{result.failed[0]['error']})")
     return 0
 
 
@@ -145,7 +255,13 @@ COMMANDS: dict[str, tuple[str, Callable[[argparse.ArgumentParser], None],
                           Callable[[argparse.Namespace], int]]] = {
     "epw": ("location and summary of an EPW weather file", epw_arguments, epw_command),
     "assets": ("pack EPW files into compact demo assets", assets_arguments, assets_command),
+    "building": ("annual heating/cooling of a building (hourly ISO 13790 5R1C model)",
+                 building_arguments, building_command),
     "pv": ("annual and monthly PV yield (PVWatts v8 method) for an EPW file", pv_arguments, pv_command),
+    "fetch": ("fetch the catalog's weather files, verified by sha256", fetch_arguments,
+              fetch_command),
+    "sync": ("incremental sync between folders and s3://bucket/prefix", sync_arguments,
+             sync_command),
 }
 
 
