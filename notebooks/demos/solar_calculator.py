@@ -291,8 +291,8 @@ def _(mo):
 
 @app.cell
 def _(base_system, site):
-    # per kWp: the PVWatts chain scales linearly with size
-    orientation_grid = site.yield_map(base_system.replace(kwp=1.0))
+    # per kWp (the row layout PVWatts assumes for open racks depends on the size)
+    orientation_grid = site.yield_map(base_system) / base_system.kwp
     return (orientation_grid,)
 
 

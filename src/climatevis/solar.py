@@ -1028,6 +1028,7 @@ class ModuleType:
     gamma_pdc: float  # 1/°C
     ar_glass: bool
     cec: CECModule
+    stc_efficiency: float = 0.19  # nominal efficiency PVWatts sizes its array geometry with
 
 
 #: PVWatts v8 module classes (NREL SSC cmod_pvwattsv8: temperature coefficients
@@ -1036,13 +1037,13 @@ class ModuleType:
 MODULE_TYPES = {
     "standard": ModuleType("standard", -0.0037, True, CECModule(
         a_ref=1.65916, I_L_ref=9.51393, I_o_ref=4.37813e-11, R_s=0.269953, R_sh_ref=654.059,
-        Adjust=5.79586, alpha_sc=0.004755, V_mp_ref=35.8, I_mp_ref=9.01, area=1.6864)),
+        Adjust=5.79586, alpha_sc=0.004755, V_mp_ref=35.8, I_mp_ref=9.01, area=1.6864), 0.19),
     "premium": ModuleType("premium", -0.0035, True, CECModule(
         a_ref=2.45326, I_L_ref=6.4704, I_o_ref=2.01784e-11, R_s=0.421231, R_sh_ref=261.723,
-        Adjust=9.56482, alpha_sc=0.0026, V_mp_ref=54.7, I_mp_ref=5.98, area=1.6297)),
+        Adjust=9.56482, alpha_sc=0.0026, V_mp_ref=54.7, I_mp_ref=5.98, area=1.6297), 0.21),
     "thin_film": ModuleType("thin_film", -0.0032, True, CECModule(
         a_ref=7.97293, I_L_ref=2.55475, I_o_ref=2.69243e-12, R_s=4.60991, R_sh_ref=2476.95,
-        Adjust=-2.49865, alpha_sc=0.00102, V_mp_ref=183.6, I_mp_ref=2.37, area=2.4751)),
+        Adjust=-2.49865, alpha_sc=0.00102, V_mp_ref=183.6, I_mp_ref=2.37, area=2.4751), 0.18),
 }
 
 #: Fixed array types: installed NOCT for the Fuentes and NOCT models [°C]
@@ -1080,6 +1081,9 @@ class SystemConfig:
         Fuentes cell temperature, linear DC with ``gamma_pdc``, PVWatts
         inverter curve (η_nom, η_ref = 0.9637).
     temperature_model : ``noct_sam``, ``fuentes`` or ``sapm``; default per model.
+    gcr : ground coverage ratio (module row width / row pitch) [-], 0.01-0.99;
+        the ``pvwatts_v8`` model shades open-rack rows by their neighbours as
+        PVWatts v8 does (:func:`row_self_shading`; PVWatts' default 0.4).
     """
 
     kwp: float = 4.0
@@ -1094,6 +1098,7 @@ class SystemConfig:
     sky_model: str = "perez"
     model: str = "pvwatts_v8"
     temperature_model: str | None = None
+    gcr: float = 0.4
 
     def __post_init__(self):
         def check(name, value, lo, hi, lo_open=False):
@@ -1111,6 +1116,7 @@ class SystemConfig:
         check("dc_ac_ratio", self.dc_ac_ratio, 0.0, np.inf, lo_open=True)
         check("inv_eff", self.inv_eff, 90.0, 99.5)
         check("albedo", self.albedo, 0.0, 1.0)
+        check("gcr", self.gcr, 0.01, 0.99)
         if self.module_type not in MODULE_TYPES:
             raise PVError(f"module_type must be one of {', '.join(MODULE_TYPES)}, got {self.module_type!r}")
         if self.array_type not in ARRAY_TYPES:
@@ -1146,6 +1152,112 @@ class SystemConfig:
         import dataclasses
 
         return dataclasses.replace(self, **changes)
+
+
+# --------------------------------------------------------------------------- row-to-row shading
+
+
+@dataclass(frozen=True)
+class RowGeometry:
+    """The array layout PVWatts v8 assumes for self-shading [m]: ``side`` is
+    the slant height of a row (two modules in portrait), ``pitch`` the row
+    spacing (``side / gcr``), ``row_length`` its length, ``nrows`` the number
+    of rows; ``strings_across`` is true when a row holds more than one
+    7-module string side by side (then the shadow's lateral offset is ignored)."""
+
+    side: float
+    pitch: float
+    row_length: float
+    nrows: int
+    strings_across: bool
+
+
+def pvwatts_row_geometry(kwp: float, module_type: str, gcr: float) -> RowGeometry:
+    """PVWatts v8's assumed layout (NREL SSC cmod_pvwattsv8): 300 W modules of
+    the class's nominal efficiency, aspect ratio 1.7, two up in portrait, a
+    square field of ``ceil(sqrt(n/2))`` rows, strings of 7 modules."""
+    eff = MODULE_TYPES[module_type].stc_efficiency
+    area = 300.0 / eff / 1000.0
+    width = float(np.sqrt(area / 1.7))
+    length = width * 1.7
+    nmodules = max(np.ceil(kwp * 1000.0 / 300.0), 1.0)
+    nrows = int(np.ceil(np.sqrt(nmodules / 2)))
+    nmodx = max(int(np.ceil(nmodules / (nrows * 2))), 1)
+    side = length * 2
+    return RowGeometry(side=side, pitch=side / gcr, row_length=nmodx * width, nrows=nrows,
+                       strings_across=int(nmodx / 7) > 1)
+
+
+def sky_view_derate(surface_tilt, gcr, n_steps: int = 250):
+    """Fraction of the isotropic sky a module row still sees with the row in
+    front, averaged up the row [-] (NREL SSC lib_pvshade ``sssky_diffuse_table``;
+    Gilman et al. 2018, SAM Photovoltaic Model Technical Reference Update,
+    NREL/TP-6A20-67399, ch. 8)."""
+    beta = np.radians(np.asarray(surface_tilt, dtype=float))[..., None]
+    x = 1.0 - np.arange(n_steps) / n_steps  # position up the row, from the top
+    with np.errstate(divide="ignore", invalid="ignore"):
+        arg = 1.0 / np.tan(beta) - 1.0 / (gcr * np.sin(beta) * x)
+        gamma = -np.pi / 2 + np.arctan(arg)
+        a_sky = np.pi + np.pi / np.sqrt(1 + np.tan(beta) ** 2)
+        a_shade = np.pi + np.pi / np.sqrt(1 + np.tan(beta + gamma) ** 2)
+    a_shade = np.where(np.isnan(a_shade), a_sky, np.where(beta + gamma > np.pi / 2, 2 * np.pi - a_shade, a_shade))
+    return np.minimum((a_shade / a_sky).sum(axis=-1) / n_steps, 1.0)
+
+
+def row_self_shading(surface_tilt, surface_azimuth, solar_zenith, solar_azimuth, dni, dhi,
+                     poa_sky_diffuse, poa_ground_diffuse, albedo, geometry: RowGeometry):
+    """Linear row-to-row self-shading of fixed open-rack arrays as PVWatts v8 applies it.
+
+    Returns ``(beam_shaded_fraction, sky_factor, ground_factor)``:
+
+    * shadow of the row in front from Appelbaum & Bany (1979), Solar Energy
+      23(6), eq. 11-12, A12-A15 — height ``Hs = A (1 − R/p_y)`` and lateral
+      offset ``g = R p_x/p_y`` on a row of slant height A and pitch R; the
+      beam is reduced by the shaded area ``Hs (L − g) / (A L)``;
+    * sky diffuse times :func:`sky_view_derate` (isotropic view factor);
+    * ground-reflected light from the ground between rows, partly shaded
+      (Deline et al. 2013, A simplified model of uniform shading in large
+      photovoltaic arrays, Solar Energy 96, 274-282; SSC ``diffuse_reduce``).
+    Diffuse factors are 1 below 0.1 W/m² of diffuse on the plane. Angles
+    in degrees; irradiance in W/m². As in SSC, the azimuth difference is not
+    wrapped, and arrays with zero tilt are never shaded.
+    """
+    g = geometry
+    tilt = np.asarray(surface_tilt, dtype=float)
+    az_eff = np.asarray(solar_azimuth, dtype=float) - surface_azimuth
+    zen = np.asarray(solar_zenith, dtype=float)
+    lit = (zen < 90.0) & (tilt != 0) & (np.abs(az_eff) < 90.0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        tan_alt = np.tan(np.radians(90.0 - zen))
+        py = np.where(lit, g.side * (_cosd(tilt) + _cosd(az_eff) * _sind(tilt) / tan_alt), 0.0)
+        px = np.where(lit, g.side * _sind(tilt) * _sind(az_eff) / tan_alt, 0.0)
+        offset = np.where(py != 0, g.pitch * px / py, 0.0)
+        height = np.where(py != 0, g.side * (1.0 - g.pitch / py), 0.0)
+    offset = np.clip(offset, 0.0, g.row_length)
+    if g.strings_across:
+        offset = np.zeros_like(offset)
+    height = np.clip(height, 0.0, g.side)
+    beam_fraction = height * (g.row_length - offset) / (g.side * g.row_length)
+
+    diffuse_on_plane = poa_sky_diffuse + poa_ground_diffuse
+    weak = diffuse_on_plane < 0.1
+    sky_factor = np.where(weak, 1.0, sky_view_derate(tilt, g.side / g.pitch))
+    # ground between rows (B = 1, R = 1/gcr in row units)
+    b, r = 1.0, g.pitch / g.side
+    gbh = dni * np.cos(np.radians(zen))
+    f1 = albedo * _sind(tilt / 2.0) ** 2
+    alt = 90.0 - zen
+    with np.errstate(divide="ignore", invalid="ignore"):
+        # fmax, as C's fmax: a NaN (sun on the horizon) gives the floor value
+        y1 = np.fmax(r - b * _sind(180.0 - alt - tilt) / _sind(alt), 0.00001)
+    f2 = 0.5 * albedo * (1.0 + y1 / b - np.sqrt(y1**2 / b**2 - 2 * y1 / b * _cosd(180 - tilt) + 1.0))
+    f3 = 0.5 * albedo * (1.0 + r / b - np.sqrt(r**2 / b**2 - 2 * r / b * _cosd(180 - tilt) + 1.0))
+    n = g.nrows
+    gr1 = f1 * (gbh + dhi)
+    reduced = (f1 + (n - 1) * f2) / n * gbh + (f1 + (n - 1) * f3) / n * dhi
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ground_factor = np.where(weak | ~(gr1 > 0), 1.0, reduced / gr1)
+    return beam_fraction, sky_factor, ground_factor
 
 
 # --------------------------------------------------------------------------- the simulation
@@ -1271,10 +1383,19 @@ class SolarSite:
         ground = ghi * cfg.albedo * (1 - cos_t) * 0.5
         sky = np.broadcast_to(sky, direct.shape)
         ground = np.broadcast_to(ground, direct.shape)
+        poa_unshaded = direct + sky + ground
+        if cfg.model == "pvwatts_v8" and cfg.array_type == "open_rack":
+            geometry = pvwatts_row_geometry(cfg.kwp, cfg.module_type, cfg.gcr)
+            beam_frac, f_sky, f_ground = row_self_shading(
+                tilt, azimuth, self.zenith, self.azimuth, self.dni, self.dhi, sky, ground, cfg.albedo, geometry
+            )
+            direct = direct * (1.0 - beam_frac)
+            sky = sky * f_sky
+            ground = ground * f_ground
         poa = direct + sky + ground
         aoi_deg = np.degrees(np.arccos(proj))
         pdc0 = cfg.kwp * 1000.0
-        out = {"poa": poa, "poa_direct": direct, "poa_sky_diffuse": sky, "poa_ground_diffuse": ground, "aoi": aoi_deg}
+        out = {"poa_unshaded": poa_unshaded, "poa": poa, "poa_direct": direct, "poa_sky_diffuse": sky, "poa_ground_diffuse": ground, "aoi": aoi_deg}
         if cfg.model == "pvwatts_v8":
             transmitted = cover_transmittance_desoto(aoi_deg, tilt, direct, sky, ground, module.ar_glass)
             effective = transmitted * self.am_modifier
@@ -1444,12 +1565,15 @@ class PVResult:
         The ten system losses are split in their multiplicative order."""
         cfg = self.system
         kwp = cfg.kwp
-        nominal = kwp * self._kwh("poa")
+        nominal = kwp * self._kwh("poa_unshaded")
+        shaded = kwp * self._kwh("poa")
         transmitted = kwp * self._kwh("poa_transmitted")
         effective = kwp * self._kwh("effective_irradiance")
         dc_module = self._kwh("dc_module")
         steps = [("Nominal at POA", nominal)]
-        steps.append(("Reflection (cover)", transmitted - nominal))
+        if shaded != nominal:
+            steps.append(("Row-to-row shading", shaded - nominal))
+        steps.append(("Reflection (cover)", transmitted - shaded))
         if cfg.model == "pvwatts_v8":
             steps.append(("Spectrum", effective - transmitted))
         steps.append(("Temperature & low light", dc_module - effective))
