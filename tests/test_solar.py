@@ -266,8 +266,10 @@ def test_yield_map_matches_single_runs(vienna_site, model):
     for tilt in (0, 30, 60):
         for az in (90, 180, 270):
             one = vienna_site.simulate(cfg, surface_tilt=tilt, surface_azimuth=az).annual_ac_kwh
-            assert grid.loc[tilt, az] == pytest.approx(one, rel=1e-9)
+            # v8: the map interpolates the single-diode model in a table
+            assert grid.loc[tilt, az] == pytest.approx(one, rel=1e-4 if model == "pvwatts_v8" else 1e-9)
     full = vienna_site.yield_map(cfg)
+    assert full.loc[0.0].nunique() == 1  # a flat array has no azimuth
     assert full.shape == (10, 24)
     best_tilt, best_az = full.stack().idxmax()
     assert 30 <= best_tilt <= 40 and 165 <= best_az <= 195  # Vienna: south, ~35°

@@ -269,8 +269,8 @@ def _(charts, mo, pv):
         charts.waterfall(pv.loss_waterfall(), title="From sunshine on the modules to AC energy"),
         mo.md("""
         *Nominal at POA* is what the array would make at its rated efficiency
-        with all the sunlight reaching the module plane. Then: light reflected
-        by the glass, the spectrum, the warm-cell and low-light efficiency of
+        with all the sunlight reaching the module plane. Then: shade from the
+        row in front (open racks only), light reflected by the glass, the spectrum, the warm-cell and low-light efficiency of
         the module, the ten PVWatts system losses, the inverter's efficiency
         and clipping at its AC rating.
         """),
@@ -461,9 +461,9 @@ def _(mo):
     mo.md("""
     <small>Method: solar position (NREL SPA conventions), Perez 1990 sky
     model, De Soto glass and spectrum modifiers, SAM's NOCT cell temperature
-    and CEC single-diode module model of PVWatts v8, its inverter and
-    losses. Not modelled: shading by surroundings or between rows, snow,
-    batteries. Economics: SAM residential cash-flow definitions without
+    and CEC single-diode module model of PVWatts v8, its row-to-row
+    shading of open racks (ground coverage 0.4), inverter and losses. Not
+    modelled: shading by surroundings, snow, batteries. Economics: SAM residential cash-flow definitions without
     taxes or loans. Source code: the `climatevis` library.</small>
     """)
     return

@@ -166,6 +166,9 @@ def pv_command(args: argparse.Namespace) -> int:
         rows = [(k, v) for k, v in payload.items() if k != "monthly_ac_kwh"]
         rows += [(f"ac_kwh_{m.lower()}", v) for m, v in zip(months, payload["monthly_ac_kwh"], strict=True)]
         _print_table(rows)
+    return 0
+
+
 # --------------------------------------------------------------------------- fetch
 
 
