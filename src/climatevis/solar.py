@@ -13,6 +13,15 @@ of that hour (pvlib's convention). PVWatts evaluates the sun at the middle of
 the hour, i.e. at ``index + 30 min``; :func:`weather_times` returns exactly
 those instants, and the PV chain uses them.
 
+The chain (:class:`SolarSite`, :class:`SystemConfig`) follows PVWatts v8 as
+NREL's SSC implements it (``cmod_pvwattsv8``): Perez sky, row-to-row shading
+of open racks, De Soto cover and spectral modifiers, SAM's NOCT cell
+temperature, the CEC single-diode model of each module class, the PVWatts
+loss stack and a linear Sandia inverter — or, with ``model="pvwatts"``, the
+PVWatts v5 chain as pvlib implements it (physical IAM, Fuentes or SAPM cell
+temperature, linear DC, PVWatts inverter curve). Everything that depends only
+on place and weather is computed once per :class:`SolarSite`.
+
 References
 ----------
 * Reda, I., Andreas, A. (2004). Solar position algorithm for solar radiation
@@ -29,6 +38,17 @@ References
   sun. Search 2(5), 172.
 * Kasten, F., Young, A.T. (1989). Revised optical air mass tables and
   approximation formula. Applied Optics 28(22), 4735-4738.
+* Dobos, A.P. (2014). PVWatts Version 5 Manual. NREL/TP-6A20-62641.
+* Gilman, P. et al. (2018). SAM Photovoltaic Model Technical Reference
+  Update. NREL/TP-6A20-67399.
+* De Soto, W., Klein, S.A., Beckman, W.A. (2006). Improvement and validation
+  of a model for photovoltaic array performance. Solar Energy 80(1), 78-88.
+* Fuentes, M.K. (1987). A simplified thermal model for flat-plate
+  photovoltaic arrays. SAND85-0330.
+* Appelbaum, J., Bany, J. (1979). Shadow effect of adjacent solar collectors
+  in large scale systems. Solar Energy 23(6), 497-507; Deline, C. et al.
+  (2013). A simplified model of uniform shading in large photovoltaic
+  arrays. Solar Energy 96, 274-282.
 """
 
 from __future__ import annotations
