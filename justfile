@@ -69,6 +69,8 @@ test *pytest_args: venv
 [group('check')]
 bench: venv
     {{python}} bench/epw_read.py
+    {{python}} bench/pv.py
+    {{python}} bench/building.py
 
 # type-check deploy/sst.config.ts against the real SST platform types (npm only; no AWS needed)
 [group('deploy')]
