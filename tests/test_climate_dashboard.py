@@ -5,14 +5,10 @@ natively and to WebAssembly within the 500 KB rule, and reacts in a real browser
 from __future__ import annotations
 
 import contextlib
-import json
-import os
 import re
-import shutil
 import subprocess
 import sys
 import types
-from pathlib import Path
 
 import plotly.graph_objects as go
 import pytest
@@ -168,43 +164,8 @@ def test_native_html_export_has_no_cell_error(tmp_path, demo_assets):
     assert html.count("marimo-plotly") >= 2
 
 
-# --------------------------------------------------------------------------- WebAssembly export
-
-
-def pyodide_lock() -> Path | None:
-    env = os.environ.get("MARIMO_PYODIDE_LOCK_FILE")
-    if env and Path(env).exists():
-        return Path(env)
-    found = sorted(p for p in ROOT.rglob("pyodide-lock.json") if ".venv" not in p.parts and "build" not in p.parts)
-    return found[0] if found else None
-
-
-@pytest.mark.slow
-def test_wasm_export_stays_within_500_kb(tmp_path, demo_assets):
-    lock = pyodide_lock()
-    if lock is None:
-        pytest.skip("no pyodide-lock.json (set MARIMO_PYODIDE_LOCK_FILE or commit the lock file)")
-    if shutil.which("uv", path=str(Path(sys.executable).parent)) is None and shutil.which("uv") is None:
-        pytest.skip("uv is needed on PATH for marimo export html-wasm")
-    out = tmp_path / "climate-dashboard"
-    env = {**os.environ, "MARIMO_PYODIDE_LOCK_FILE": str(lock),
-           "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"}
-    proc = subprocess.run([*MARIMO, "export", "html-wasm", str(NOTEBOOK), "-o", str(out), "--mode", "run"],
-                          capture_output=True, text=True, cwd=ROOT, env=env, timeout=900)
-    assert proc.returncode == 0, proc.stdout + proc.stderr
-    shutil.copytree(demo_assets, out / "public" / "weather")  # as the build bundles the stations
-    wheels = list((out / "public" / "wheels").glob("climatevis-*.whl"))
-    assert wheels, "the export must carry climatevis as a wheel"
-    import zipfile
-
-    bundled = {Path(n).name for n in zipfile.ZipFile(wheels[0]).namelist() if n.endswith(".py")}
-    assert {"climate.py", "charts.py", "epw.py", "assets.py"} <= bundled
-    assert "cli.py" not in bundled  # only what the notebook imports
-    own = (out / "index.html").stat().st_size + sum(p.stat().st_size for p in (out / "public").rglob("*") if p.is_file())
-    assert own < 500_000, f"index.html + public/ = {own:,} bytes"
-    # the notebook's pins follow the Pyodide lock, not the local versions
-    pinned = json.loads(lock.read_text())["packages"]["pandas"]["version"]
-    assert pinned in (out / "index.html").read_text()
+# The WebAssembly export (pins, bundled modules, the 500 KB rule) is checked for every demo
+# by tests/test_export.py on the artifacts `just export` builds.
 
 
 # --------------------------------------------------------------------------- browser

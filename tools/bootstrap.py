@@ -21,6 +21,7 @@ ROOT = Path(__file__).resolve().parent.parent
 VENV = ROOT / ".venv"
 LOCKS = ("requirements.txt", "requirements-dev.txt")
 STAMP = VENV / "climatevis-locks.sha256"
+READY = VENV / ".climatevis-ready"  # the justfile compares this line with the files' hashes
 
 
 def venv_python() -> Path:
@@ -63,7 +64,7 @@ def install_locked(py: Path) -> None:
     uv = shutil.which("uv")
     lock = ROOT / "requirements-dev.txt"
     if uv:  # same hashes, much faster; its cache makes a rebuild take seconds
-        run(uv, "pip", "install", "--python", py, "--require-hashes", "-r", lock)
+        run(uv, "pip", "install", "--quiet", "--python", py, "--require-hashes", "-r", lock)
     else:
         run(py, "-m", "pip", "install", "--disable-pip-version-check", "--require-hashes",
             "-r", lock)
@@ -83,6 +84,8 @@ def main() -> int:
     have = read_stamp()
     py = venv_python()
     if have == want and py.exists():
+        if not READY.exists():
+            READY.write_text("-".join(want[k] for k in (*LOCKS, "pyproject.toml")) + "\n", encoding="utf-8")
         return 0
     locks_same = all(have.get(k) == want[k] for k in (*LOCKS, "python")) and py.exists()
     try:
@@ -100,6 +103,8 @@ def main() -> int:
               f"{VENV.name} is not marked ready, the next run retries", file=sys.stderr)
         return 1
     write_stamp(want)
+    ready = "-".join(want[k] for k in (*LOCKS, "pyproject.toml"))
+    READY.write_text(ready + "\n", encoding="utf-8")
     return 0
 
 

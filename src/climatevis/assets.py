@@ -196,6 +196,7 @@ def write_station_assets(
             "id": sid, "file": file, "sha256": digest, "bytes": len(blob),
             "city": loc.city, "country": loc.country, "wmo": loc.wmo, "source": loc.source,
             "latitude": loc.latitude, "longitude": loc.longitude, "epw": Path(path).name,
+            "epw_sha256": hashlib.sha256(Path(path).read_bytes()).hexdigest(),
         })
     ids = [e["id"] for e in entries]
     dupes = {i for i in ids if ids.count(i) > 1}

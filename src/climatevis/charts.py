@@ -33,22 +33,26 @@ __all__ = [
     "TEMPLATE_NAME",
     "UTCI_COLORS",
     "adaptive_comfort_scatter",
+    "cash_flow",
     "ces_template",
     "climate_profiles",
     "cloud_cover",
     "comfort_hours_bars",
+    "compass",
     "daily_range",
     "degree_days_bars",
     "diurnal_profiles",
     "heatmap",
     "html_table",
     "monthly_bars",
+    "orientation_map",
     "psychrometric_chart",
     "scatter",
     "stacked_monthly",
     "sun_path",
     "utci_categories_monthly",
     "utci_heatmap",
+    "waterfall",
     "wind_rose",
 ]
 
@@ -452,15 +456,32 @@ def comfort_hours_bars(table: pd.DataFrame, *, title: str | None = None, height:
 
 
 def monthly_bars(
-    series: dict[str, np.ndarray], *, title: str | None = None, unit: str = "",
-    colors: list[str] | None = None, barmode: str = "group", height: int = 320,
+    values: dict[str, np.ndarray] | np.ndarray,
+    *,
+    lines: dict[str, np.ndarray] | None = None,
+    title: str | None = None,
+    unit: str = "kWh",
+    stacked: bool = True,
+    colors: list[str] | None = None,
+    height: int = 340,
 ) -> go.Figure:
-    """Monthly bars of one or more named series of 12 values."""
-    data = [{"type": "bar", "x": list(MONTHS), "y": np.asarray(v, float), "name": name,
-             "marker": {"color": (colors or CES_COLORWAY)[k % len(colors or CES_COLORWAY)]},
-             "hovertemplate": name + ": %{y:,.0f} " + unit + "<extra></extra>"}
-            for k, (name, v) in enumerate(series.items())]
-    layout = {"barmode": barmode, "yaxis": {"title": {"text": unit}}, "showlegend": len(series) > 1}
+    """Twelve monthly values as bars (a dict: one series per key, stacked unless
+    ``stacked=False``, in the CES colour order or ``colors``) and optional monthly
+    ``lines`` drawn over them."""
+    series = values if isinstance(values, dict) else {title or "": values}
+    palette = colors or CES_COLORWAY
+    data: list[dict] = [
+        {"type": "bar", "x": list(MONTHS), "y": np.asarray(v, dtype=float), "name": name,
+         "marker": {"color": palette[k % len(palette)]},
+         "hovertemplate": "%{x}: %{y:,.0f} " + unit + "<extra>" + name + "</extra>"}
+        for k, (name, v) in enumerate(series.items())
+    ]
+    for name, v in (lines or {}).items():
+        data.append({"type": "scatter", "x": list(MONTHS), "y": np.asarray(v, dtype=float), "name": name,
+                     "mode": "lines+markers", "line": {"color": TEXT, "width": 2}, "marker": {"size": 6, "color": TEXT},
+                     "hovertemplate": "%{x}: %{y:,.0f} " + unit + "<extra>" + name + "</extra>"})
+    layout = {"barmode": "stack" if stacked else "group", "showlegend": len(series) + len(lines or {}) > 1,
+              "yaxis": {"title": {"text": unit}, "rangemode": "tozero"}}
     return _figure(data, layout, title, height)
 
 
@@ -470,7 +491,7 @@ def degree_days_bars(
 ) -> go.Figure:
     """Monthly heating (blue) and cooling (red) degree days."""
     return monthly_bars({"heating degree days": heating, "cooling degree days": cooling},
-                        title=title, unit=unit, colors=[BLUE, RED], height=height)
+                        title=title, unit=unit, stacked=False, colors=[BLUE, RED], height=height)
 
 
 def _legend_colorbar(labels: list[str], colors: list[str] | tuple[str, ...], title: str) -> dict:
@@ -711,3 +732,104 @@ def html_table(frame: pd.DataFrame, *, index: bool = False, decimals: int = 1) -
         rows.append("<tr>" + "".join(cells) + "</tr>")
     return (f'<table style="border-collapse:collapse;font-size:13px;color:{TEXT};margin:4px 0">'
             f"<thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>")
+
+
+# --------------------------------------------------------------------------- PV and economics
+
+def waterfall(
+    steps: list[tuple[str, float]], *, title: str | None = None, unit: str = "kWh", height: int = 380
+) -> go.Figure:
+    """Energy waterfall: first step absolute, then signed changes, last step the total."""
+    names = [s[0] for s in steps]
+    values = [float(s[1]) for s in steps]
+    measure = ["absolute"] + ["relative"] * (len(steps) - 2) + ["total"]
+    fig = go.Figure(
+        go.Waterfall(
+            x=names, y=values, measure=measure,
+            increasing=dict(marker=dict(color="#81b29a")),
+            decreasing=dict(marker=dict(color="#e07a5f")),
+            totals=dict(marker=dict(color=GOLD)),
+            connector=dict(line=dict(color=MUTED, width=1)),
+            hovertemplate="%{x}: %{y:,.0f} " + unit + "<extra></extra>",
+        )
+    )
+    fig.update_yaxes(title=unit)
+    fig.update_xaxes(tickangle=-35)
+    return _layout(fig, title, height)
+
+
+def cash_flow(
+    table: pd.DataFrame, *, title: str | None = None, currency: str = "EUR", height: int = 380
+) -> go.Figure:
+    """Yearly cash flow (bars) and cumulative and discounted cumulative (lines);
+    ``table`` has columns ``cash_flow``, ``cumulative``, ``discounted_cumulative``
+    indexed by year."""
+    years = table.index.to_numpy()
+    fig = go.Figure()
+    colours = np.where(table["cash_flow"].to_numpy() >= 0, GOLD, "#e07a5f")
+    fig.add_bar(x=years, y=table["cash_flow"], name="Cash flow", marker=dict(color=colours),
+                hovertemplate="year %{x}: %{y:,.0f} " + currency + "<extra></extra>")
+    fig.add_scatter(x=years, y=table["cumulative"], name="Cumulative", mode="lines",
+                    line=dict(color=TEXT, width=2),
+                    hovertemplate="year %{x}: %{y:,.0f} " + currency + "<extra>cumulative</extra>")
+    fig.add_scatter(x=years, y=table["discounted_cumulative"], name="Cumulative, discounted", mode="lines",
+                    line=dict(color="#5fa8d3", width=2, dash="dash"),
+                    hovertemplate="year %{x}: %{y:,.0f} " + currency + "<extra>discounted</extra>")
+    fig.update_xaxes(title="year")
+    fig.update_yaxes(title=currency, zeroline=True, zerolinecolor=MUTED)
+    return _layout(fig, title, height)
+
+
+def orientation_map(
+    grid: pd.DataFrame,
+    *,
+    chosen: tuple[float, float] | None = None,
+    title: str | None = None,
+    unit: str = "kWh/kWp",
+    height: int = 400,
+) -> go.Figure:
+    """Heat map of a tilt (rows) × azimuth (columns) grid, with the optimum
+    (star) and an optional chosen orientation (circle)."""
+    tilts = grid.index.to_numpy(dtype=float)
+    azimuths = grid.columns.to_numpy(dtype=float)
+    z = grid.to_numpy(dtype=float)
+    i, j = np.unravel_index(np.nanargmax(z), z.shape)
+    fig = go.Figure(
+        go.Heatmap(
+            x=azimuths, y=tilts, z=z, colorscale=CES_SEQUENTIAL,
+            colorbar=dict(title=dict(text=unit), thickness=12),
+            hovertemplate="azimuth %{x:.0f}°, tilt %{y:.0f}°: %{z:,.0f} " + unit + "<extra></extra>",
+        )
+    )
+    fig.add_scatter(x=[azimuths[j]], y=[tilts[i]], mode="markers", name="Optimum",
+                    marker=dict(symbol="star", size=18, color=BLACK, line=dict(color=TEXT, width=1.5)),
+                    hovertemplate=f"optimum: azimuth {azimuths[j]:.0f}°, tilt {tilts[i]:.0f}°, "
+                                  f"{z[i, j]:,.0f} {unit}<extra></extra>")
+    if chosen is not None:
+        fig.add_scatter(x=[chosen[1]], y=[chosen[0]], mode="markers", name="Your system",
+                        marker=dict(symbol="circle-open", size=16, color=GOLD_LIGHT, line=dict(width=3)),
+                        hovertemplate="your system: azimuth %{x:.0f}°, tilt %{y:.0f}°<extra></extra>")
+    ticks = [a for a in (0, 45, 90, 135, 180, 225, 270, 315) if azimuths.min() <= a <= azimuths.max()]
+    labels = {0: "N", 45: "NE", 90: "E", 135: "SE", 180: "S", 225: "SW", 270: "W", 315: "NW"}
+    fig.update_xaxes(title="azimuth", tickvals=ticks, ticktext=[f"{labels[a]} {a}°" for a in ticks])
+    fig.update_yaxes(title="tilt (°)")
+    fig.update_layout(showlegend=False)
+    return _layout(fig, title, height)
+
+
+def compass(azimuth: float, *, tilt: float | None = None, height: int = 220) -> go.Figure:
+    """A compass rose with an arrow towards ``azimuth`` (degrees clockwise from north)."""
+    fig = go.Figure()
+    fig.add_scatterpolar(r=[0, 1], theta=[azimuth, azimuth], mode="lines+markers",
+                         line=dict(color=GOLD, width=4), marker=dict(size=[0, 12], color=GOLD),
+                         hoverinfo="skip")
+    label = f"{azimuth:.0f}°" + (f" · tilt {tilt:.0f}°" if tilt is not None else "")
+    fig.update_layout(
+        polar=dict(
+            angularaxis=dict(rotation=90, direction="clockwise", tickvals=[0, 45, 90, 135, 180, 225, 270, 315],
+                             ticktext=["N", "NE", "E", "SE", "S", "SW", "W", "NW"]),
+            radialaxis=dict(visible=False, range=[0, 1.05]),
+        ),
+        showlegend=False, margin=dict(l=24, r=24, t=36, b=24),
+    )
+    return _layout(fig, label, height)

@@ -444,7 +444,7 @@ def compare_figures(pair: list[tuple[Weather, pd.DataFrame]], system: str) -> di
     hdd = {name: climate.to_unit_system(climate.degree_days(f["temp_air"], f["month"], 18.0, "heating", "hourly",
                                                             w.records_per_hour).to_numpy(), "degree_days", system)
            for name, (w, f) in zip(names, pair, strict=True)}
-    out["degree_days"] = charts.monthly_bars(hdd, unit=climate.unit_label("degree_days", system),
+    out["degree_days"] = charts.monthly_bars(hdd, unit=climate.unit_label("degree_days", system), stacked=False,
                                              title="Heating degree days per month (base 18 °C / 64.4 °F)")
     out["names"] = names
     return out
