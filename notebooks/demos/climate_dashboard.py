@@ -250,7 +250,18 @@ def _(climate, mo):
 
 
 @app.cell
-def _(charts, frame, mo, shown, system, th_adaptive, th_variable, view, views, weather):
+def _(
+    charts,
+    frame,
+    mo,
+    shown,
+    system,
+    th_adaptive,
+    th_variable,
+    view,
+    views,
+    weather,
+):
     mo.stop("Temperature & humidity" not in shown)
     _daily, _days, _heat, _stats = views.temperature_charts(
         frame, view, th_variable.value, weather.records_per_hour, system, th_adaptive.value
