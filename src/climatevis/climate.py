@@ -30,9 +30,6 @@ Bröde et al. 2012
     P. Bröde et al., Deriving the operational procedure for the Universal
     Thermal Climate Index (UTCI), Int. J. Biometeorol. 56:481-494; the
     6th-order polynomial of the reference program UTCI_a002.f90.
-NOAA
-    NOAA Global Monitoring Laboratory solar calculator, after J. Meeus,
-    Astronomical Algorithms (1991), chapters 24-28.
 Peel et al. 2007
     M. C. Peel, B. L. Finlayson, T. A. McMahon, Updated world map of the
     Köppen-Geiger climate classification, Hydrol. Earth Syst. Sci. 11:1633-1644.
@@ -49,6 +46,8 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
+
+from climatevis import solar
 
 if TYPE_CHECKING:
     from climatevis.epw import Weather
@@ -87,7 +86,6 @@ __all__ = [
     "relative_humidity_from_humidity_ratio",
     "running_mean_temperature",
     "saturation_vapor_pressure",
-    "solar_position",
     "sun_path",
     "time_mask",
     "to_unit_system",
@@ -823,67 +821,6 @@ def utci_stress_category(utci_value: Any) -> np.ndarray:
 # =========================================================================== sun
 
 
-def _epoch_seconds(times: Any) -> np.ndarray:
-    idx = pd.DatetimeIndex(times)
-    if idx.tz is None:
-        idx = idx.tz_localize("UTC")
-    return idx.as_unit("s").asi8.astype(np.float64)
-
-
-def _sun(secs: np.ndarray, latitude: float, longitude: float) -> dict[str, np.ndarray]:
-    """NOAA solar position at UNIX times ``secs`` [s]; angles in degrees, EoT in minutes."""
-    jc = (secs / 86400.0 + 2440587.5 - 2451545.0) / 36525.0  # Julian century
-    rad = np.pi / 180.0
-    mean_long = np.mod(280.46646 + jc * (36000.76983 + jc * 0.0003032), 360.0)
-    m = (357.52911 + jc * (35999.05029 - 0.0001537 * jc)) * rad  # mean anomaly
-    ecc = 0.016708634 - jc * (0.000042037 + 0.0000001267 * jc)
-    center = (np.sin(m) * (1.914602 - jc * (0.004817 + 0.000014 * jc))
-              + np.sin(2 * m) * (0.019993 - 0.000101 * jc) + np.sin(3 * m) * 0.000289)
-    omega = (125.04 - 1934.136 * jc) * rad
-    app_long = (mean_long + center - 0.00569 - 0.00478 * np.sin(omega)) * rad
-    mean_obliq = 23.0 + (26.0 + (21.448 - jc * (46.815 + jc * (0.00059 - jc * 0.001813))) / 60.0) / 60.0
-    obliq = (mean_obliq + 0.00256 * np.cos(omega)) * rad
-    decl = np.arcsin(np.sin(obliq) * np.sin(app_long))
-    y = np.tan(obliq / 2.0) ** 2
-    l0 = mean_long * rad
-    eot = 4.0 / rad * (y * np.sin(2 * l0) - 2 * ecc * np.sin(m) + 4 * ecc * y * np.sin(m) * np.cos(2 * l0)
-                       - 0.5 * y * y * np.sin(4 * l0) - 1.25 * ecc * ecc * np.sin(2 * m))
-    true_solar = np.mod(np.mod(secs, 86400.0) / 60.0 + eot + 4.0 * longitude, 1440.0)
-    hour_angle = (true_solar / 4.0 - 180.0) * rad
-    lat = latitude * rad
-    cos_z = np.clip(np.sin(lat) * np.sin(decl) + np.cos(lat) * np.cos(decl) * np.cos(hour_angle), -1, 1)
-    zenith = np.arccos(cos_z)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        cos_az = (np.sin(lat) * cos_z - np.sin(decl)) / (np.cos(lat) * np.sin(zenith))
-    az = np.arccos(np.clip(np.nan_to_num(cos_az, nan=1.0), -1, 1)) / rad
-    azimuth = np.where(hour_angle > 0, np.mod(az + 180.0, 360.0), np.mod(540.0 - az, 360.0))
-    e = 90.0 - zenith / rad
-    # NOAA's approximation of atmospheric refraction [arc seconds]
-    te = np.tan(np.clip(e, -89.0, 89.0) * rad)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        refraction = np.where(
-            e > 85.0, 0.0,
-            np.where(e > 5.0, 58.1 / te - 0.07 / te**3 + 0.000086 / te**5,
-                     np.where(e > -0.575, 1735.0 + e * (-518.2 + e * (103.4 + e * (-12.79 + e * 0.711))),
-                              -20.772 / te)))
-    return {"elevation": e, "apparent_elevation": e + refraction / 3600.0, "zenith": zenith / rad,
-            "azimuth": azimuth, "declination": decl / rad, "equation_of_time": eot}
-
-
-def solar_position(times: Any, latitude: float, longitude: float) -> pd.DataFrame:
-    """Solar position by the NOAA algorithm (Meeus 1991), about 0.01° from NREL SPA for 1800-2100.
-
-    ``times``: DatetimeIndex (tz-aware; naive means UTC). Returns a DataFrame on
-    the same index with ``elevation`` (geometric, no refraction),
-    ``apparent_elevation`` (NOAA's refraction correction), ``zenith`` (geometric),
-    ``azimuth`` (clockwise from north), ``declination`` [degrees] and
-    ``equation_of_time`` [minutes]. Light enough for every record of a year:
-    the sun path and the sun-exposed mean radiant temperature use it.
-    """
-    return pd.DataFrame(_sun(_epoch_seconds(times), latitude, longitude),
-                        index=pd.DatetimeIndex(times))
-
-
 def sun_path(latitude: float, longitude: float, utc_offset: float, year: int = 2001,
              step_minutes: int = 10) -> dict[str, pd.DataFrame]:
     """Lines of a sun-path diagram, in local standard time (UTC + ``utc_offset`` hours).
@@ -894,23 +831,22 @@ def sun_path(latitude: float, longitude: float, utc_offset: float, year: int = 2
     * ``"hours"``: analemmas, the position at each full clock hour on every
       third day of the year; columns ``hour``, ``azimuth``, ``elevation``.
 
+    Positions from :func:`climatevis.solar.solar_position` (NREL SPA conventions).
     Only points above the horizon are kept.
     """
-    shift = utc_offset * 3600.0
-    jan1 = float(np.datetime64(f"{year}-01-01", "s").astype(np.int64)) - shift
-    day21 = np.array([(np.datetime64(f"{year}-{mo:02d}-21", "s") - np.datetime64(f"{year}-01-01", "s"))
-                      .astype(np.int64) for mo in range(1, 13)], dtype=float)
-    minutes = np.arange(0, 1440, step_minutes) * 60.0
-    secs = (jan1 + day21[:, None] + minutes[None, :]).ravel()
-    pos = _sun(secs, latitude, longitude)
-    days = pd.DataFrame({"month": np.repeat(np.arange(1, 13), minutes.size),
-                         "azimuth": pos["azimuth"], "elevation": pos["apparent_elevation"]})
-    n_days = 366 if (year % 4 == 0 and year % 100 != 0) or year % 400 == 0 else 365
-    day_secs = np.arange(0, n_days, 3) * 86400.0
-    secs = (jan1 + np.arange(24)[:, None] * 3600.0 + day_secs[None, :]).ravel()
-    pos = _sun(secs, latitude, longitude)
-    hours = pd.DataFrame({"hour": np.repeat(np.arange(24), day_secs.size),
-                          "azimuth": pos["azimuth"], "elevation": pos["apparent_elevation"]})
+    tz = round(utc_offset * 3600)
+    minutes = pd.to_timedelta(np.arange(0, 1440, step_minutes), unit="min")
+    days21 = pd.DatetimeIndex([pd.Timestamp(year=year, month=m, day=21) for m in range(1, 13)])
+    day_times = (days21.repeat(len(minutes)) + np.tile(minutes, 12)).tz_localize(tz)
+    pos = solar.solar_position(day_times, latitude, longitude)
+    days = pd.DataFrame({"month": np.repeat(np.arange(1, 13), len(minutes)),
+                         "azimuth": pos["azimuth"].to_numpy(), "elevation": pos["apparent_elevation"].to_numpy()})
+    dates = pd.date_range(f"{year}-01-01", f"{year}-12-31", freq="3D")
+    hour_times = (dates.repeat(24) + pd.to_timedelta(np.tile(np.arange(24), len(dates)), unit="h")).tz_localize(tz)
+    pos = solar.solar_position(hour_times, latitude, longitude)
+    hours = pd.DataFrame({"hour": np.tile(np.arange(24), len(dates)), "azimuth": pos["azimuth"].to_numpy(),
+                          "elevation": pos["apparent_elevation"].to_numpy()})
+    hours = hours.sort_values("hour", kind="stable")
     return {"days": days[days["elevation"] > 0].reset_index(drop=True),
             "hours": hours[hours["elevation"] > 0].reset_index(drop=True)}
 
@@ -1429,7 +1365,8 @@ def derive(
     ``wind_direction``, ``total_sky_cover``, ``precipitation``; ``pressure``
     (station pressure, gaps filled with the standard pressure at the station's
     elevation); psychrometrics ``humidity_ratio``, ``enthalpy``, ``wet_bulb``;
-    the sun at mid-interval (``solar_elevation``, ``solar_azimuth``);
+    the sun at mid-interval (``solar_elevation``, ``solar_azimuth``, geometric, from
+    :func:`climatevis.solar.solar_position`);
     ``mrt_delta`` (SolarCal, standing person, SHARP ``sharp``, short-wave
     absorptivity ``absorptivity``, ground reflectance = the file's albedo or
     0.2); UTCI in four scenarios (``utci_sun_wind``, ``utci_shade_wind``,
@@ -1473,13 +1410,13 @@ def derive(
     out["humidity_ratio"] = w
     out["enthalpy"] = enthalpy(t, w)
     out["wet_bulb"] = wet_bulb(t, w, p)
-    secs = _epoch_seconds(d.index) + 1800.0 / rph  # mid-interval: EPW values cover the interval
-    sun = _sun(secs, loc.latitude, loc.longitude)
-    out["solar_elevation"] = sun["elevation"]
-    out["solar_azimuth"] = sun["azimuth"]
+    # the sun at mid-interval (EPW values cover the interval), as climatevis.solar computes it
+    sun = solar.solar_position(solar.weather_times(weather), loc.latitude, loc.longitude, loc.elevation)
+    out["solar_elevation"] = sun["elevation"].to_numpy()
+    out["solar_azimuth"] = sun["azimuth"].to_numpy()
     albedo = d["albedo"].to_numpy(dtype=np.float64) if "albedo" in d else np.full(n, np.nan)
     albedo = np.where(np.isfinite(albedo) & (albedo > 0) & (albedo < 1), albedo, 0.2)
-    mrt_delta = mrt_delta_solarcal(sun["elevation"], out["dni"], out["dhi"], out["ghi"], sharp=sharp,
+    mrt_delta = mrt_delta_solarcal(out["solar_elevation"], out["dni"], out["dhi"], out["ghi"], sharp=sharp,
                                    ground_reflectance=albedo, absorptivity=absorptivity)
     out["mrt_delta"] = mrt_delta
     wind = np.clip(out["wind_speed"], 0.5, 17.0)
