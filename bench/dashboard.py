@@ -221,8 +221,16 @@ def pd_timedelta_half_hour():
 
 
 def peak_rss() -> float:
+    """Peak resident set size of this process [MiB]. On Linux from VmHWM, which starts afresh
+    in a new program (getrusage's ru_maxrss keeps the parent's peak across fork and exec)."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    return rss / 2**20 if sys.platform == "darwin" else rss / 1024  # bytes on macOS, KiB on Linux
+    return rss / 2**20 if sys.platform == "darwin" else rss / 1024  # bytes on macOS, KiB elsewhere
 
 
 def memory_scenario() -> list[str]:
