@@ -72,4 +72,4 @@ def denver_epw() -> Path:
     return shared_epw("USA_CO_Denver")
 
 
-pytest_plugins = ["tests.harness"]  # browser/page fixtures
+pytest_plugins = ["tests.harness", "tests.s3server"]  # browser/page fixtures; S3 server + fault proxy

@@ -82,6 +82,90 @@ def assets_command(args: argparse.Namespace) -> int:
     return 0
 
 
+# --------------------------------------------------------------------------- fetch
+
+
+def fetch_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("stations", nargs="*", metavar="STATION",
+                   help="catalog ids (default: every station; see --list)")
+    p.add_argument("--demo", action="store_true", help="only the stations the demos bundle")
+    p.add_argument("--out", help="folder for the EPW files (default: build/weather)")
+    p.add_argument("--catalog", help="catalog file (default: data/catalog.toml)")
+    p.add_argument("--list", action="store_true", help="list the catalog and exit")
+    p.add_argument("--json", action="store_true", help="print JSON")
+
+
+def fetch_command(args: argparse.Namespace) -> int:
+    from climatevis.data import fetch_all, load_catalog
+
+    catalog = load_catalog(args.catalog)
+    ids = args.stations or [s.id for s in catalog if s.demo or not args.demo]
+    if args.list:
+        rows = [{"id": s.id, "name": s.name, "country": s.country, "wmo": s.wmo,
+                 "file": s.file, "sha256": s.sha256, "demo": s.demo} for s in catalog]
+        if args.json:
+            _print_json({"stations": rows})
+        else:
+            for r in rows:
+                flag = "demo" if r["demo"] else ""
+                print(f"{r['id']:<18} {r['country']} {r['wmo']:<7} {flag:<4}  {r['name']}")
+        return 0
+    report = fetch_all(ids, catalog=catalog, dest=args.out)
+    if args.json:
+        _print_json(report.to_dict())
+    else:
+        for r in report.fetched:
+            print(f"ok      {r.station:<18} {r.file}  <- {r.source}")
+            for warning in r.warnings:
+                print(f"  warning: {warning}")
+        for r in report.recorded:
+            print(f"new     {r.station:<18} sha256 {r.sha256} recorded in {catalog.lock_path}")
+        for err in report.failed:
+            print(f"FAILED  {err.station:<18} {err}")
+    if report.failed:
+        raise CLIError(f"{len(report.failed)} of {len(ids)} stations could not be fetched: "
+                       + ", ".join(e.station for e in report.failed))
+    return 0
+
+
+# --------------------------------------------------------------------------- sync
+
+
+def sync_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("source", metavar="SRC", help="folder or s3://bucket/prefix")
+    p.add_argument("destination", metavar="DEST", help="folder or s3://bucket/prefix")
+    p.add_argument("--dry-run", action="store_true", help="show what would change; change nothing")
+    p.add_argument("--delete", action="store_true",
+                   help="delete objects in DEST that are not in SRC (nothing is deleted otherwise)")
+    p.add_argument("--exclude", action="append", default=[], metavar="GLOB",
+                   help="skip names matching GLOB (repeatable; temporary files are always skipped)")
+    p.add_argument("--json", action="store_true",
+                   help="print JSON (uploaded, skipped, deleted, failed, bytes)")
+
+
+def sync_command(args: argparse.Namespace) -> int:
+    from climatevis.storage import DEFAULT_EXCLUDE, sync
+
+    result = sync(args.source, args.destination, dry_run=args.dry_run, delete=args.delete,
+                  exclude=(*DEFAULT_EXCLUDE, *args.exclude))
+    if args.json:
+        _print_json(result.to_dict())
+    else:
+        verb = "would upload" if args.dry_run else "uploaded"
+        for name in result.uploaded:
+            print(f"{verb}: {name}")
+        for name in result.deleted:
+            print(f"{'would delete' if args.dry_run else 'deleted'}: {name}")
+        for failure in result.failed:
+            print(f"FAILED: {failure['name']}: {failure['error']}")
+        print(f"{len(result.uploaded)} {verb}, {len(result.skipped)} unchanged, "
+              f"{len(result.deleted)} deleted, {result.bytes:,} bytes")
+    if result.failed:
+        raise CLIError(f"{len(result.failed)} objects failed (first: {result.failed[0]['name']}: "
+                       f"{result.failed[0]['error']})")
+    return 0
+
+
 # --------------------------------------------------------------------------- main
 
 #: name -> (help, add-arguments, run)
@@ -89,6 +173,10 @@ COMMANDS: dict[str, tuple[str, Callable[[argparse.ArgumentParser], None],
                           Callable[[argparse.Namespace], int]]] = {
     "epw": ("location and summary of an EPW weather file", epw_arguments, epw_command),
     "assets": ("pack EPW files into compact demo assets", assets_arguments, assets_command),
+    "fetch": ("fetch the catalog's weather files, verified by sha256", fetch_arguments,
+              fetch_command),
+    "sync": ("incremental sync between folders and s3://bucket/prefix", sync_arguments,
+             sync_command),
 }
 
 
