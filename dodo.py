@@ -8,6 +8,7 @@ inside actions, so loading this file costs a few milliseconds.
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -138,6 +139,30 @@ def task_manifest():
         "file_dep": deps,
         "targets": ["build/manifest.json"],
         "clean": True,
+    }
+
+
+# --------------------------------------------------------------------------- analysis
+
+
+def task_pipeline():
+    """Weather ETL (on demand): validate the EPWs, write parquet, assets and statistics to build/pipeline/.
+
+    Only changed files are written; $CLIMATEVIS_PIPELINE_DEST may name another folder or
+    s3://bucket/prefix. The report goes to build/meta/pipeline.json; a rejected file fails the task.
+    """
+    notebook = "notebooks/analysis/data_pipeline.py"
+    sources = [str(p) for p in bg.weather_sources()]
+    dest = os.environ.get("CLIMATEVIS_PIPELINE_DEST", "build/pipeline")
+    report = "build/meta/pipeline.json"
+    args = [arg for source in sources for arg in ("--source", source)]
+    return {
+        "actions": [[PY, notebook, *args, "--dest", dest, "--report", report]],
+        "file_dep": [notebook, *sources, *(_rel(bg.PACKAGE / m) for m in (
+            "pipeline.py", "epw.py", "assets.py", "storage.py", "data.py"))],
+        "targets": [report],
+        "uptodate": [config_changed({"dest": dest})],
+        "verbosity": 2,
     }
 
 
