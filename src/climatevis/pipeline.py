@@ -494,6 +494,10 @@ def _read_destination(dest: str, rel: str) -> bytes | None:
     except client.exceptions.NoSuchKey:
         return None
     except Exception as err:
+        from botocore import exceptions as bex
+
+        if isinstance(err, (bex.EndpointConnectionError, bex.ConnectTimeoutError)):
+            raise PipelineError(f"cannot reach the S3 endpoint {client.meta.endpoint_url} ({err})") from None
         code = str(getattr(err, "response", {}).get("Error", {}).get("Code", ""))
         if code in ("NoSuchKey", "404", "NotFound"):
             return None
