@@ -16,6 +16,7 @@ from doit.reporter import ConsoleReporter
 from doit.tools import config_changed
 
 from tools import buildgraph as bg
+from tools import datatasks as dt
 
 
 class SummaryReporter(ConsoleReporter):
@@ -73,13 +74,26 @@ def task_pyodide_lock():
     }
 
 
+def task_weather():
+    """Fetch the catalog's weather stations into build/weather (sha256-verified; reports any it cannot get)."""
+    return {
+        "actions": [dt.fetch_weather],
+        "file_dep": [_rel(dt.CATALOG), _rel(bg.PACKAGE / "data.py")] if dt.CATALOG.exists() else [],
+        "targets": [_rel(p) for p in dt.demo_weather_files()] + [_rel(dt.REPORT)],
+        "uptodate": [dt.weather_uptodate],
+        "clean": True,
+        "verbosity": 2,
+    }
+
+
 def task_assets():
-    """Pack the demo weather stations into compact, content-hashed assets (build/assets/weather)."""
-    sources = bg.weather_sources()[: bg.DEMO_STATIONS]
+    """Pack the catalog's demo stations (demo = true) into compact, content-hashed assets (build/assets/weather)."""
+    sources = dt.demo_weather_files()
     return {
         "actions": [(bg.build_assets, [[str(p) for p in sources], str(bg.ASSETS)])],
-        "file_dep": [str(p) for p in sources] + [_rel(bg.PACKAGE / "assets.py"), _rel(bg.PACKAGE / "epw.py")],
+        "file_dep": [_rel(p) for p in sources] + [_rel(bg.PACKAGE / "assets.py"), _rel(bg.PACKAGE / "epw.py")],
         "targets": [_rel(bg.ASSETS / "index.json")],
+        "task_dep": ["weather"],
         "uptodate": [config_changed({"stations": [p.name for p in sources]})],
         "clean": True,
     }
@@ -196,5 +210,21 @@ def task_test():
         "actions": [[PY, "-m", "pytest"]],
         "task_dep": ["export", "size", "manifest"],
         "uptodate": [False],
+        "verbosity": 2,
+    }
+
+
+# --------------------------------------------------------------------------- data in S3
+
+
+def task_upload_data():
+    """Upload data/examples, the fetched EPWs and the demo assets to the data bucket (incremental)."""
+    return {
+        "params": [{"name": "stage", "long": "stage", "type": str, "default": "",
+                    "help": "SST stage whose bucket to use (deploy/.sst outputs); "
+                            "$MARIMO_DATA_BUCKET wins"}],
+        "actions": [dt.upload_data],
+        "task_dep": ["weather", "assets"],
+        "uptodate": [dt.upload_uptodate],
         "verbosity": 2,
     }

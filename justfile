@@ -44,6 +44,16 @@ export *demos: venv
 assets: venv
     @{{doit}} assets
 
+# fetch the catalog's weather files into build/weather (sha256-verified; lists any it cannot get)
+[group('data')]
+weather: venv
+    @{{doit}} weather
+
+# upload data/examples, the fetched weather and the demo assets to a stage's data bucket (only what changed)
+[group('data')]
+upload-data stage: venv
+    @{{doit}} upload_data --stage {{stage}}
+
 # ruff, marimo check --strict (all notebooks) and the WASM rules (demos)
 [group('check')]
 lint: venv

@@ -44,7 +44,7 @@ if __name__ == "__main__":
 
 
 def run_doit(repo: Path, *tasks: str) -> subprocess.CompletedProcess:
-    env = {**os.environ, "CLIMATEVIS_WEATHER_DIR": "", "PYTHONDONTWRITEBYTECODE": "1"}
+    env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}
     return subprocess.run([sys.executable, str(repo / "tools" / "run_doit.py"), *tasks],
                           cwd=repo, env=env, capture_output=True, text=True, timeout=600)
 

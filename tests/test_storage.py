@@ -241,20 +241,22 @@ def test_missing_bucket_is_a_clear_error(s3: Bucket, tmp_path: Path,
     assert "bucket 'no-such-bucket-climatevis' does not exist at " + s3.server.endpoint in err
 
 
-@pytest.mark.parametrize("variable, value", [
-    ("AWS_SECRET_ACCESS_KEY", "not-the-secret"),
-    ("AWS_ACCESS_KEY_ID", "nobody"),
+@pytest.mark.parametrize("variable, value, reason", [
+    ("AWS_SECRET_ACCESS_KEY", "not-the-secret",
+     "SignatureDoesNotMatch: the secret access key does not match the access key id"),
+    ("AWS_ACCESS_KEY_ID", "nobody", "InvalidAccessKeyId: the access key id is unknown"),
 ])
 def test_wrong_credentials_are_a_clear_error(s3: Bucket, tmp_path: Path, monkeypatch,
                                              capsys: pytest.CaptureFixture[str],
-                                             variable: str, value: str) -> None:
+                                             variable: str, value: str, reason: str) -> None:
     write_tree(tmp_path, {"a.txt": b"a\n"})
     before = s3.snapshot()
     monkeypatch.setenv(variable, value)
     code = cli.main(["sync", str(tmp_path), s3.url()])
     err = capsys.readouterr().err
     assert code == 2
-    assert f"access to s3://{s3.name} denied" in err and "check the AWS credentials" in err
+    assert f"access to s3://{s3.name} denied at {s3.server.endpoint} ({reason}" in err
+    assert len(err.strip().splitlines()) == 1
     assert s3.snapshot() == before
 
 

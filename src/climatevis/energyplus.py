@@ -671,6 +671,10 @@ def run(
     """
     exe = energyplus_executable(executable)
     version = energyplus_version(exe)
+    if readvars:  # ReadVarsESO's CSV needs CSV output switched on
+        model = json.loads(json.dumps(model))
+        for control in model.get("OutputControl:Files", {}).values():
+            control["output_csv"] = "Yes"
     weather = _epw_bytes(epw)
     key = cache_key(model, weather, version)
     cache_path = None

@@ -33,22 +33,52 @@ References
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import pandas as pd
 
 __all__ = [
+    "AM_DESOTO",
+    "ARRAY_TYPES",
+    "DEFAULT_LOSSES",
+    "MODELS",
+    "MODULE_TYPES",
+    "PEREZ_1990",
+    "SAPM_TEMPERATURE",
+    "TEMPERATURE_MODELS",
+    "CECModule",
+    "Losses",
+    "ModuleType",
+    "PVError",
+    "PVResult",
+    "SolarSite",
+    "SystemConfig",
     "absolute_airmass",
+    "air_mass_modifier",
     "alt2pres",
     "aoi",
     "aoi_projection",
+    "calcparams_cec",
+    "cover_transmittance_desoto",
     "extraterrestrial_radiation",
+    "fuentes",
     "ground_diffuse",
     "haydavies",
+    "iam_physical",
     "isotropic",
     "julian_day",
+    "max_power_point",
+    "noct_sam",
     "perez",
+    "perez_brightness",
     "poa_irradiance",
+    "pvwatts_ac",
+    "pvwatts_dc",
     "relative_airmass",
+    "sandia_linear_ac",
+    "sapm_cell",
+    "simulate",
     "solar_position",
     "weather_times",
 ]
@@ -517,3 +547,921 @@ def poa_irradiance(
         },
         index=index,
     )
+
+
+# --------------------------------------------------------------------------- module optics
+
+
+def _fresnel_interface(theta1, n1, n2):
+    """Unpolarised transmittance of one interface and the refraction angle
+    [rad] (Fresnel equations, Snell's law; Duffie & Beckman eq. 5.1.1-5.1.4)."""
+    theta2 = np.arcsin(np.clip(n1 / n2 * np.sin(theta1), -1.0, 1.0))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        r_perp = np.sin(theta2 - theta1) ** 2 / np.sin(theta2 + theta1) ** 2
+        r_par = np.tan(theta2 - theta1) ** 2 / np.tan(theta2 + theta1) ** 2
+    # normal incidence: both ratios are 0/0; the limit is ((n1-n2)/(n1+n2))^2
+    r0 = ((n1 - n2) / (n1 + n2)) ** 2
+    r_perp = np.where(np.isfinite(r_perp), r_perp, r0)
+    r_par = np.where(np.isfinite(r_par), r_par, r0)
+    return 1.0 - 0.5 * (r_perp + r_par), theta2
+
+
+def iam_physical(aoi, n=1.526, K=4.0, L=0.002, n_ar=None):
+    """Incidence-angle modifier of a glass cover [-], normalised to normal
+    incidence (De Soto et al. 2006, eq. 14-16; Duffie & Beckman ch. 5.3).
+
+    Fresnel reflection at the air-glass interface (optionally through an
+    anti-reflective layer of index ``n_ar``, with internal reflections between
+    the two interfaces) and Bouguer absorption ``exp(-K L / cos θr)``. Agrees
+    with ``pvlib.iam.physical``.
+
+    Parameters
+    ----------
+    aoi : array-like, angle of incidence [deg]; ≥ 90° gives 0
+    n : float, refractive index of the glass [-]
+    K : float, glazing extinction coefficient [1/m]
+    L : float, glazing thickness [m]
+    n_ar : float, optional, refractive index of an anti-reflective coating
+    """
+    aoi = np.asarray(aoi, dtype=float)
+    theta = np.radians(np.minimum(np.abs(aoi), 90.0))
+    cos1 = np.cos(theta)
+    n1 = 1.0
+    n2 = n if n_ar is None else n_ar
+    sin2 = n1 / n2 * np.sin(theta)
+    cos2 = np.sqrt(1.0 - sin2**2)
+
+    def _rho(na, nb, ca, cb):
+        s = ((na * ca - nb * cb) / (na * ca + nb * cb)) ** 2
+        p = ((na * cb - nb * ca) / (na * cb + nb * ca)) ** 2
+        return s, p
+
+    with np.errstate(divide="ignore", invalid="ignore"):
+        rs, rp = _rho(n1, n2, cos1, cos2)
+        r0 = ((n1 - n2) / (n1 + n2)) ** 2
+        tau_s, tau_p, tau_0 = 1 - rs, 1 - rp, 1 - r0
+        cos_glass = cos2
+        if n_ar is not None:
+            sin3 = n2 / n * sin2
+            cos3 = np.sqrt(1.0 - sin3**2)
+            rs2, rp2 = _rho(n2, n, cos2, cos3)
+            r02 = ((n2 - n) / (n2 + n)) ** 2
+            tau_s = tau_s * (1 - rs2) / (1 - rs2 * rs)
+            tau_p = tau_p * (1 - rp2) / (1 - rp2 * rp)
+            tau_0 = tau_0 * (1 - r02) / (1 - r02 * r0)
+            cos_glass = cos3
+        absorb = np.exp(-K * L / cos_glass)
+        out = (tau_s + tau_p) / 2 * absorb / (tau_0 * np.exp(-K * L))
+    return np.where(aoi >= 90.0, 0.0, out)
+
+
+# Glass and coating of PVWatts v7/v8 modules (NREL SSC lib_pv_incidence_modifier).
+_N_GLASS, _K_GLASS, _L_GLASS = 1.526, 4.0, 0.002
+_N_ARC, _K_ARC, _L_ARC = 1.3, 4.0, 0.002 * 0.01
+
+
+def _cover_transmittance(theta_deg, ar_glass, glass_from_air=False):
+    """Cover transmittance at incidence ``theta_deg``: Fresnel + Bouguer per
+    layer (De Soto et al. 2006, eq. 14); an AR layer is a thin film in series
+    with the glass, without internal reflections. ``glass_from_air`` treats
+    the glass interface as air-glass even under the coating — the
+    normalisation PVWatts v8 (NREL SSC) uses."""
+    theta = np.radians(theta_deg)
+    tau = 1.0
+    n_in = 1.0
+    if ar_glass:
+        t_arc, theta = _fresnel_interface(theta, 1.0, _N_ARC)
+        tau = t_arc * np.exp(-_K_ARC * _L_ARC / np.cos(theta))
+        n_in = 1.0 if glass_from_air else _N_ARC
+    t_gl, theta2 = _fresnel_interface(theta, n_in, _N_GLASS)
+    return tau * t_gl * np.exp(-_K_GLASS * _L_GLASS / np.cos(theta2))
+
+
+def cover_transmittance_desoto(aoi, surface_tilt, poa_direct, poa_sky_diffuse, poa_ground_diffuse,
+                               ar_glass=True):
+    """Irradiance transmitted through the module cover [W/m²].
+
+    Beam at its incidence angle (limited to 1-89°); sky and ground diffuse at
+    the Brandemuehl & Beckman equivalent angles
+    ``θ_sky = 59.7 − 0.1388β + 0.001497β²`` and
+    ``θ_gnd = 90 − 0.5788β + 0.002693β²`` (Duffie & Beckman eq. 5.4.2),
+    each relative to (near-)normal incidence and capped at 1 (De Soto, Klein &
+    Beckman 2006, Solar Energy 80(1), 78-88). With ``ar_glass`` this follows
+    PVWatts v8 literally: beam and the 1° normalisation pass the coating,
+    diffuse parts see plain glass, and the normalisation's glass interface
+    is taken from air — so AR glass gains ≈ 1.7 % on diffuse light.
+    """
+    theta = np.clip(aoi, 1.0, 89.0)
+    tau_norm = _cover_transmittance(1.0, ar_glass, glass_from_air=True)
+    k_beam = np.minimum(_cover_transmittance(theta, ar_glass) / tau_norm, 1.0)
+    beta = np.asarray(surface_tilt, dtype=float)
+    theta_sky = 59.7 - 0.1388 * beta + 0.001497 * beta**2
+    theta_gnd = 90.0 - 0.5788 * beta + 0.002693 * beta**2
+    k_sky = np.minimum(_cover_transmittance(theta_sky, False) / tau_norm, 1.0)
+    k_gnd = np.minimum(_cover_transmittance(theta_gnd, False) / tau_norm, 1.0)
+    return np.maximum(poa_direct * k_beam + poa_sky_diffuse * k_sky + poa_ground_diffuse * k_gnd, 0.0)
+
+
+#: Air-mass modifier polynomial for polycrystalline silicon (De Soto et al.
+#: 2006, table A1), used by PVWatts v7/v8 for every module type.
+AM_DESOTO = (0.918093, 0.086257, -0.024459, 0.002816, -0.000126)
+
+
+def air_mass_modifier(solar_zenith, altitude=0.0, coefficients=AM_DESOTO):
+    """Spectral (air-mass) modifier [-] of the CEC module model.
+
+    Air mass by Kasten & Young (1989) from the zenith limited to 0-86°,
+    scaled by ``exp(-0.0001184 · altitude)`` (King et al. 2004, SAPM), then
+    ``M = Σ a_i AM^i`` ≥ 0 (De Soto et al. 2006, eq. 19).
+    """
+    z = np.clip(solar_zenith, 0.0, 86.0)
+    am = 1.0 / (_cosd(z) + 0.5057 * (96.080 - z) ** -1.634)
+    am = am * np.exp(-0.0001184 * altitude)
+    a0, a1, a2, a3, a4 = coefficients
+    return np.maximum(a0 + am * (a1 + am * (a2 + am * (a3 + am * a4))), 0.0)
+
+
+# --------------------------------------------------------------------------- cell temperature
+
+#: Sandia (SAPM) temperature parameters a, b [s/m], ΔT [°C] (King et al. 2004,
+#: SAND2004-3535, table 1), keyed like ``pvlib.temperature.TEMPERATURE_MODEL_PARAMETERS``.
+SAPM_TEMPERATURE = {
+    "open_rack_glass_glass": (-3.47, -0.0594, 3.0),
+    "close_mount_glass_glass": (-2.98, -0.0471, 1.0),
+    "open_rack_glass_polymer": (-3.56, -0.0750, 3.0),
+    "insulated_back_glass_polymer": (-2.81, -0.0455, 0.0),
+}
+
+
+def sapm_cell(poa_global, temp_air, wind_speed, a, b, deltaT, irrad_ref=1000.0):
+    """Cell temperature [°C], Sandia array performance model (King et al. 2004,
+    eq. 11-12): ``T_m = E e^(a + b·WS) + T_a``; ``T_c = T_m + E/E0 ΔT``."""
+    t_mod = poa_global * np.exp(a + b * np.asarray(wind_speed)) + temp_air
+    return t_mod + poa_global / irrad_ref * deltaT
+
+
+def noct_sam(effective_irradiance, temp_air, wind_speed, noct, module_efficiency,
+             transmittance_absorptance=0.9, wind_factor=0.51):
+    """Cell temperature [°C], the NOCT model of SAM as PVWatts v7/v8 runs it.
+
+    ``T_c = T_a + G/800 (NOCT − 20)(1 − η/τα) · 9.5 / (5.7 + 3.8 v)`` with
+    ``v = 0.51 · WS`` (array below 22 ft), G the cover-transmitted,
+    spectrally corrected irradiance [W/m²] (Gilman et al. 2018, SAM Photovoltaic
+    Model Technical Reference Update, NREL/TP-6A20-67399, eq. 10.37).
+    """
+    v = np.maximum(np.asarray(wind_speed, dtype=float) * wind_factor, 0.001)
+    rise = effective_irradiance / 800.0 * (noct - 20.0) * (1.0 - module_efficiency / transmittance_absorptance)
+    return temp_air + np.where(effective_irradiance > 0, rise * 9.5 / (5.7 + 3.8 * v), 0.0)
+
+
+def _fuentes_hconv(tave, windmod, temp_delta, xlen, tilt, turbulent):
+    # Fuentes (1987) eq. 18-21: forced (laminar/turbulent) and free convection
+    densair = 0.003484 * 101325.0 / tave
+    visair = 0.24237e-6 * tave**0.76 / densair
+    condair = 2.1695e-4 * tave**0.84
+    reynold = windmod * xlen / visair
+    laminar = 0.8600 / reynold**0.5 * densair * windmod * 1007 / 0.71**0.67
+    if turbulent:
+        hforce = np.where(
+            reynold > 1.2e5, 0.0282 / reynold**0.2 * densair * windmod * 1007 / 0.71**0.4, laminar
+        )
+    else:
+        hforce = laminar
+    grashof = 9.8 / tave * temp_delta * xlen**3 / visair**2 * _sind(tilt)
+    hfree = 0.21 * (grashof * 0.71) ** 0.32 * condair / xlen
+    return (hfree**3 + hforce**3) ** (1.0 / 3.0)
+
+
+def _fuentes_constants(noct_installed, surface_tilt, emissivity, absorption, xlen):
+    """NOCT-derived ratios of Fuentes (1987) eq. 25-27 and the heat capacity."""
+    boltz = 5.669e-8
+    tinoct = noct_installed + 273.15
+    hconv0 = _fuentes_hconv((tinoct + 293.15) / 2, 1.0, tinoct - 293.15, xlen, surface_tilt, False)
+    hground0 = emissivity * boltz * (tinoct**2 + 293.15**2) * (tinoct + 293.15)
+    backrat = (
+        absorption * 800.0 - emissivity * boltz * (tinoct**4 - 282.21**4) - hconv0 * (tinoct - 293.15)
+    ) / ((hground0 + hconv0) * (tinoct - 293.15))
+    tground0 = np.clip((tinoct**4 - backrat * (tinoct**4 - 293.15**4)) ** 0.25, 293.15, tinoct)
+    tgrat = (tground0 - 293.15) / (tinoct - 293.15)
+    convrat = (absorption * 800 - emissivity * boltz * (2 * tinoct**4 - 282.21**4 - tground0**4)) / (
+        hconv0 * (tinoct - 293.15)
+    )
+    # a high INOCT means coupling to the roof: more thermal mass (eq. 26)
+    cap = 11000.0 * (1 + (tinoct - 321.15) / 12 if tinoct > 321.15 else 1.0)
+    return tgrat, convrat, cap
+
+
+def _fuentes_solve(sun, sun0, tamb, wind_speed, tprev_of, tprev_default, *, noct_installed,
+                   module_height, wind_height, emissivity, absorption, surface_tilt, xlen,
+                   timestep_hours, iterations):
+    """Jacobi sweeps of Fuentes eq. 7 over all steps at once. ``tprev_of``
+    indexes each step's predecessor in the arrays (−1: not among them; then
+    ``tprev_default`` [K] is used)."""
+    boltz = 5.669e-8
+    tgrat, convrat, cap = _fuentes_constants(noct_installed, surface_tilt, emissivity, absorption, xlen)
+    tsky = 0.68 * (0.0552 * tamb**1.5) + 0.32 * tamb  # eq. 24
+    windmod = wind_speed * (module_height / wind_height) ** 0.2 + 1e-4  # eq. 22
+    shape = np.broadcast_shapes(np.shape(sun), np.shape(tamb))
+    tmod = np.broadcast_to(tamb, shape).copy()
+    dsun = sun - sun0
+    has_prev = tprev_of >= 0
+    for _ in range(iterations):
+        tprev = np.where(has_prev, tmod[..., np.maximum(tprev_of, 0)], tprev_default)
+        hconv = convrat * _fuentes_hconv((tmod + tamb) / 2, windmod, np.abs(tmod - tamb), xlen,
+                                         surface_tilt, True)
+        hsky = emissivity * boltz * (tmod**2 + tsky**2) * (tmod + tsky)  # eq. 3
+        tground = tamb + tgrat * (tmod - tamb)
+        hground = emissivity * boltz * (tmod**2 + tground**2) * (tmod + tground)  # eq. 4
+        htot = hconv + hsky + hground
+        eigen = -htot / cap * timestep_hours * 3600  # eq. 8
+        ex = np.where(eigen > -10, np.exp(np.maximum(eigen, -10)), 0.0)
+        tmod = tprev * ex + (
+            (1 - ex) * (hconv * tamb + hsky * tsky + hground * tground + sun0 + dsun / eigen) + dsun
+        ) / htot
+    return tmod
+
+
+def fuentes(poa_global, temp_air, wind_speed, noct_installed, module_height=5.0,
+            wind_height=9.144, emissivity=0.84, absorption=0.83, surface_tilt=30.0,
+            module_width=0.31579, module_length=1.2, timestep_hours=1.0, iterations=6):
+    """Cell temperature [°C], Fuentes (1987) transient model as PVWatts v5 uses it.
+
+    Heat balance of the module with free/forced convection, sky and ground
+    radiation and a first-order thermal lag (Fuentes, M.K. 1987, A simplified
+    thermal model for flat-plate photovoltaic arrays, SAND85-0330, eq. 3-27;
+    Dobos 2014, PVWatts Version 5 Manual, NREL/TP-6A20-62641). Mounting enters
+    through the installed NOCT: 45 °C open rack, 49 °C roof mount.
+
+    The paper solves hour by hour with 10 inner iterations; here all hours are
+    iterated together (each sweep uses the previous sweep's temperatures, also
+    for the preceding hour). Because the lag factor is ≈ e^-8 for hourly
+    steps, both converge to the same temperatures (6 sweeps: < 0.001 K).
+
+    Parameters
+    ----------
+    poa_global, temp_air, wind_speed : array-like, consecutive time steps
+        Plane-of-array irradiance [W/m²], air temperature [°C], wind [m/s].
+    noct_installed : float, installed nominal operating cell temperature [°C]
+    timestep_hours : float, spacing of the time steps [h]
+    Other parameters as ``pvlib.temperature.fuentes`` (same defaults; lengths
+    in m, wind and module heights in m).
+    """
+    sun = np.asarray(poa_global, dtype=float) * absorption
+    sun0 = np.concatenate([np.zeros((*sun.shape[:-1], 1)), sun[..., :-1]], axis=-1)
+    n = sun.shape[-1]
+    tmod = _fuentes_solve(
+        sun, sun0, np.asarray(temp_air, dtype=float) + 273.15, np.asarray(wind_speed, dtype=float),
+        np.arange(-1, n - 1), 293.15, noct_installed=noct_installed, module_height=module_height,
+        wind_height=wind_height, emissivity=emissivity, absorption=absorption,
+        surface_tilt=surface_tilt, xlen=2 * module_width * module_length / (module_width + module_length),
+        timestep_hours=timestep_hours, iterations=iterations,
+    )
+    return tmod - 273.15
+
+
+# --------------------------------------------------------------------------- DC and AC models
+
+
+def pvwatts_dc(effective_irradiance, temp_cell, pdc0, gamma_pdc, temp_ref=25.0):
+    """DC power [W], PVWatts linear model (Dobos 2014, NREL/TP-6A20-62641, eq. 5):
+    ``P = G_eff/1000 · P_dc0 · (1 + γ (T_cell − T_ref))``, γ in 1/°C."""
+    return effective_irradiance * 0.001 * pdc0 * (1.0 + gamma_pdc * (temp_cell - temp_ref))
+
+
+@dataclass(frozen=True)
+class CECModule:
+    """Reference parameters of the De Soto/CEC single-diode model.
+
+    ``a_ref`` modified ideality factor [V], ``I_L_ref`` light current [A],
+    ``I_o_ref`` saturation current [A], ``R_s``/``R_sh_ref`` [Ω], ``Adjust``
+    [%], ``alpha_sc`` [A/K], ``V_mp_ref``/``I_mp_ref`` [V, A], ``area`` [m²].
+    """
+
+    a_ref: float
+    I_L_ref: float
+    I_o_ref: float
+    R_s: float
+    R_sh_ref: float
+    Adjust: float
+    alpha_sc: float
+    V_mp_ref: float
+    I_mp_ref: float
+    area: float
+
+    @property
+    def efficiency(self) -> float:
+        """Reference efficiency ``V_mp I_mp / (1000 W/m² · area)`` [-]."""
+        return self.V_mp_ref * self.I_mp_ref / (1000.0 * self.area)
+
+
+_K_BOLTZ_EV = 8.618e-5  # eV/K, as NREL SSC lib_cec6par
+_EG_REF = 1.12  # eV
+_T_REF = 298.15  # K
+
+
+def calcparams_cec(effective_irradiance, temp_cell, module: CECModule):
+    """Single-diode parameters at operating conditions (De Soto, Klein &
+    Beckman 2006, Solar Energy 80(1), eq. 3-9; CEC ``Adjust`` on α_sc,
+    Dobos 2012 J. Sol. Energy Eng. 134(2)).
+
+    Returns ``I_L, I_0, R_s, R_sh, nNsVth`` (A, A, Ω, Ω, V).
+    """
+    g = np.asarray(effective_irradiance, dtype=float)
+    tk = np.asarray(temp_cell, dtype=float) + 273.15
+    il = np.maximum(g / 1000.0 * (module.I_L_ref + module.alpha_sc * (1 - module.Adjust / 100) * (tk - _T_REF)), 0.0)
+    eg = _EG_REF * (1 - 0.0002677 * (tk - _T_REF))
+    io = module.I_o_ref * (tk / _T_REF) ** 3 * np.exp((_EG_REF / _T_REF - eg / tk) / _K_BOLTZ_EV)
+    with np.errstate(divide="ignore"):
+        rsh = module.R_sh_ref * 1000.0 / g
+    return il, io, module.R_s, rsh, module.a_ref * tk / _T_REF
+
+
+def max_power_point(photocurrent, saturation_current, resistance_series, resistance_shunt, nNsVth,
+                    iterations=7):
+    """Maximum power [W] of the single-diode equation
+    ``I = I_L − I_0 (exp((V + I R_s)/a) − 1) − (V + I R_s)/R_sh``.
+
+    Written in the diode voltage ``V_d = V + I R_s`` (Bishop 1988, Solar Cells
+    25, 73-89), current and voltage are explicit; Newton's method finds
+    ``dP/dV_d = 0`` starting from the open-circuit voltage. Returns
+    ``(p_mp, v_mp, i_mp, v_oc)``.
+    """
+    il, io, rs, rsh, a = np.broadcast_arrays(
+        *(np.asarray(x, dtype=float) for x in (photocurrent, saturation_current, resistance_series,
+                                                resistance_shunt, nNsVth))
+    )
+    ok = il > 0
+    il_s = np.where(ok, il, 1.0)
+    gsh = 1.0 / rsh
+    # open circuit: I = 0, so V = V_d; Newton from the ideal-diode bound (monotone)
+    voc = a * np.log(il_s / io + 1.0)
+    for _ in range(iterations):
+        e = io * np.exp(voc / a)
+        f = il_s - (e - io) - voc * gsh
+        voc = voc - f / (-e / a - gsh)
+    vd = voc.copy()
+    for _ in range(iterations):
+        e = io * np.exp(vd / a)
+        i = il_s - (e - io) - vd * gsh
+        di = -e / a - gsh
+        d2i = -e / (a * a)
+        v = vd - i * rs
+        dv = 1.0 - rs * di
+        dp = di * v + i * dv
+        d2p = d2i * v + 2.0 * di * dv - i * rs * d2i
+        vd = np.clip(vd - dp / d2p, 0.0, voc)
+    e = io * np.exp(vd / a)
+    i = il_s - (e - io) - vd * gsh
+    v = vd - i * rs
+    p = np.where(ok, i * v, 0.0)
+    return p, np.where(ok, v, 0.0), np.where(ok, i, 0.0), np.where(ok, voc, 0.0)
+
+
+def pvwatts_ac(pdc, pdc0, eta_inv_nom=0.96, eta_inv_ref=0.9637):
+    """AC power [W], PVWatts inverter (Dobos 2014, eq. 8-10):
+    ``η = η_nom/η_ref (−0.0162 ζ − 0.0059/ζ + 0.9858)``, ``ζ = P_dc / P_dc0``,
+    clipped at ``P_ac0 = η_nom P_dc0`` and at 0. ``pdc0`` is the inverter's
+    DC rating [W]."""
+    pdc = np.asarray(pdc, dtype=float)
+    zeta = pdc / pdc0
+    with np.errstate(divide="ignore", invalid="ignore"):
+        eta = eta_inv_nom / eta_inv_ref * (-0.0162 * zeta - np.where(pdc != 0, 0.0059 / zeta, 0.0) + 0.9858)
+    return np.maximum(np.minimum(eta * pdc, eta_inv_nom * pdc0), 0.0)
+
+
+def sandia_linear_ac(pdc, paco, pdco, pso):
+    """AC power [W], Sandia inverter model with C0-C3 = 0 (King et al. 2007,
+    SAND2007-5036, eq. 1): ``P_ac = P_aco (P_dc − P_so)/(P_dco − P_so)``,
+    clipped at ``P_aco`` and 0 — the inverter PVWatts v8 uses."""
+    ac = paco * (np.asarray(pdc, dtype=float) - pso) / (pdco - pso)
+    return np.maximum(np.minimum(ac, paco), 0.0)
+
+
+# --------------------------------------------------------------------------- system description
+
+
+class PVError(ValueError):
+    """Bad PV inputs (out-of-range system parameter, unusable weather)."""
+
+
+#: PVWatts' default system losses [%] (Dobos 2014, table 2; PVWatts v8).
+DEFAULT_LOSSES = {
+    "soiling": 2.0,
+    "shading": 3.0,
+    "snow": 0.0,
+    "mismatch": 2.0,
+    "wiring": 2.0,
+    "connections": 0.5,
+    "light_induced_degradation": 1.5,
+    "nameplate_rating": 1.0,
+    "age": 0.0,
+    "availability": 3.0,
+}
+
+
+@dataclass(frozen=True)
+class Losses:
+    """PVWatts system losses [%], combined multiplicatively:
+    ``total = 100 (1 − Π (1 − L_i/100))`` = 14.0757 % for the defaults."""
+
+    soiling: float = 2.0
+    shading: float = 3.0
+    snow: float = 0.0
+    mismatch: float = 2.0
+    wiring: float = 2.0
+    connections: float = 0.5
+    light_induced_degradation: float = 1.5
+    nameplate_rating: float = 1.0
+    age: float = 0.0
+    availability: float = 3.0
+
+    def __post_init__(self):
+        for name, value in self.items():
+            if not (-5.0 <= value < 100.0) or not np.isfinite(value):
+                raise PVError(f"loss {name!r} must be between -5 and 100 %, got {value}")
+
+    def items(self) -> list[tuple[str, float]]:
+        return [(name, float(getattr(self, name))) for name in DEFAULT_LOSSES]
+
+    @property
+    def total(self) -> float:
+        """Combined loss [%]."""
+        return 100.0 * (1.0 - float(np.prod([1.0 - v / 100.0 for _, v in self.items()])))
+
+    @classmethod
+    def from_total(cls, percent: float) -> Losses:
+        """Itemised losses that combine to ``percent`` (PVWatts' single
+        ``losses`` input): the default items' survival factors are scaled in
+        log space, so their proportions are kept."""
+        if not (-5.0 <= percent < 100.0):
+            raise PVError(f"losses must be between -5 and 100 %, got {percent}")
+        base = cls()
+        if percent == 0:
+            return cls(**{k: 0.0 for k in DEFAULT_LOSSES})
+        # scale the default items' log-survival so that they combine to `percent`
+        logs = {k: np.log1p(-v / 100.0) for k, v in base.items()}
+        factor = np.log1p(-percent / 100.0) / sum(logs.values())
+        return cls(**{k: float(-100.0 * np.expm1(lv * factor)) for k, lv in logs.items()})
+
+
+@dataclass(frozen=True)
+class ModuleType:
+    """A PVWatts module class: temperature coefficient, cover and the
+    representative CEC module PVWatts v8 simulates for it."""
+
+    name: str
+    gamma_pdc: float  # 1/°C
+    ar_glass: bool
+    cec: CECModule
+
+
+#: PVWatts v8 module classes (NREL SSC cmod_pvwattsv8: temperature coefficients
+#: −0.37/−0.35/−0.32 %/°C; CEC parameters of the Canadian Solar CS1H-320MS,
+#: SunPower SPR-E20-327 and First Solar FS-6435A as fitted by SAM 2020.2.29).
+MODULE_TYPES = {
+    "standard": ModuleType("standard", -0.0037, True, CECModule(
+        a_ref=1.65916, I_L_ref=9.51393, I_o_ref=4.37813e-11, R_s=0.269953, R_sh_ref=654.059,
+        Adjust=5.79586, alpha_sc=0.004755, V_mp_ref=35.8, I_mp_ref=9.01, area=1.6864)),
+    "premium": ModuleType("premium", -0.0035, True, CECModule(
+        a_ref=2.45326, I_L_ref=6.4704, I_o_ref=2.01784e-11, R_s=0.421231, R_sh_ref=261.723,
+        Adjust=9.56482, alpha_sc=0.0026, V_mp_ref=54.7, I_mp_ref=5.98, area=1.6297)),
+    "thin_film": ModuleType("thin_film", -0.0032, True, CECModule(
+        a_ref=7.97293, I_L_ref=2.55475, I_o_ref=2.69243e-12, R_s=4.60991, R_sh_ref=2476.95,
+        Adjust=-2.49865, alpha_sc=0.00102, V_mp_ref=183.6, I_mp_ref=2.37, area=2.4751)),
+}
+
+#: Fixed array types: installed NOCT for the Fuentes and NOCT models [°C]
+#: (PVWatts: 45 open rack, 49 roof mount) and the matching SAPM preset.
+ARRAY_TYPES = {
+    "open_rack": {"noct": 45.0, "sapm": "open_rack_glass_polymer"},
+    "roof_mount": {"noct": 49.0, "sapm": "close_mount_glass_glass"},
+}
+
+MODELS = ("pvwatts_v8", "pvwatts")
+TEMPERATURE_MODELS = ("noct_sam", "fuentes", "sapm")
+
+
+@dataclass(frozen=True)
+class SystemConfig:
+    """A fixed PV array, PVWatts-style.
+
+    Parameters
+    ----------
+    kwp : DC nameplate [kW].
+    surface_tilt : tilt from horizontal [deg], 0-90.
+    surface_azimuth : azimuth the modules face [deg], clockwise from north, 0-360.
+    module_type : ``standard``, ``premium`` or ``thin_film``.
+    array_type : ``open_rack`` or ``roof_mount``.
+    losses : :class:`Losses` (itemised) or a number (total %).
+    dc_ac_ratio : DC nameplate / AC nameplate [-].
+    inv_eff : inverter efficiency at rated power [%].
+    albedo : ground reflectance [-].
+    sky_model : ``perez`` (1990 coefficients), ``haydavies`` or ``isotropic``.
+    model : ``pvwatts_v8`` (default) — PVWatts v8 as NREL SSC implements it:
+        De Soto cover transmittance on beam, sky and ground diffuse, air-mass
+        modifier, SAM's NOCT cell temperature, the CEC single-diode model of
+        the module class, linear Sandia inverter; or ``pvwatts`` — the
+        PVWatts v5 chain as pvlib implements it: physical IAM on beam,
+        Fuentes cell temperature, linear DC with ``gamma_pdc``, PVWatts
+        inverter curve (η_nom, η_ref = 0.9637).
+    temperature_model : ``noct_sam``, ``fuentes`` or ``sapm``; default per model.
+    """
+
+    kwp: float = 4.0
+    surface_tilt: float = 20.0
+    surface_azimuth: float = 180.0
+    module_type: str = "standard"
+    array_type: str = "open_rack"
+    losses: Losses | float = Losses()
+    dc_ac_ratio: float = 1.2
+    inv_eff: float = 96.0
+    albedo: float = 0.2
+    sky_model: str = "perez"
+    model: str = "pvwatts_v8"
+    temperature_model: str | None = None
+
+    def __post_init__(self):
+        def check(name, value, lo, hi, lo_open=False):
+            try:
+                v = float(value)
+            except (TypeError, ValueError):
+                raise PVError(f"{name} must be a number, got {value!r}") from None
+            if not np.isfinite(v) or v < lo or v > hi or (lo_open and v <= lo):
+                bound = f"greater than {lo:g}" if lo_open and hi == np.inf else f"between {lo:g} and {hi:g}"
+                raise PVError(f"{name} must be {bound}, got {value!r}")
+
+        check("kwp", self.kwp, 0.0, np.inf, lo_open=True)
+        check("surface_tilt", self.surface_tilt, 0.0, 90.0)
+        check("surface_azimuth", self.surface_azimuth, 0.0, 360.0)
+        check("dc_ac_ratio", self.dc_ac_ratio, 0.0, np.inf, lo_open=True)
+        check("inv_eff", self.inv_eff, 90.0, 99.5)
+        check("albedo", self.albedo, 0.0, 1.0)
+        if self.module_type not in MODULE_TYPES:
+            raise PVError(f"module_type must be one of {', '.join(MODULE_TYPES)}, got {self.module_type!r}")
+        if self.array_type not in ARRAY_TYPES:
+            raise PVError(f"array_type must be one of {', '.join(ARRAY_TYPES)}, got {self.array_type!r}")
+        if self.model not in MODELS:
+            raise PVError(f"model must be one of {', '.join(MODELS)}, got {self.model!r}")
+        if self.sky_model not in ("perez", "haydavies", "isotropic"):
+            raise PVError(f"sky_model must be perez, haydavies or isotropic, got {self.sky_model!r}")
+        if self.temperature_model is not None and self.temperature_model not in TEMPERATURE_MODELS:
+            raise PVError(
+                f"temperature_model must be one of {', '.join(TEMPERATURE_MODELS)}, got {self.temperature_model!r}"
+            )
+        if not isinstance(self.losses, Losses):
+            object.__setattr__(self, "losses", Losses.from_total(float(self.losses)))
+
+    @property
+    def loss_percent(self) -> float:
+        return self.losses.total
+
+    @property
+    def cell_temperature_model(self) -> str:
+        if self.temperature_model:
+            return self.temperature_model
+        return "noct_sam" if self.model == "pvwatts_v8" else "fuentes"
+
+    @property
+    def ac_kw(self) -> float:
+        """AC nameplate [kW] = kWp / DC-AC ratio."""
+        return self.kwp / self.dc_ac_ratio
+
+    def replace(self, **changes) -> SystemConfig:
+        """A copy with some fields changed (validated again)."""
+        import dataclasses
+
+        return dataclasses.replace(self, **changes)
+
+
+# --------------------------------------------------------------------------- the simulation
+
+
+def _check_weather(weather) -> None:
+    data = weather.data
+    where = getattr(weather.location, "city", "") or "weather"
+    for col in ("ghi", "dni", "dhi"):
+        if col not in data:
+            raise PVError(f"{where}: no {col.upper()} column in the weather data")
+        bad = ~np.isfinite(data[col].to_numpy(dtype=float))
+        if bad.any():
+            first = data.index[np.argmax(bad)]
+            raise PVError(
+                f"{where}: {col.upper()} is missing in {int(bad.sum())} of {len(data)} records "
+                f"(first at {first:%Y-%m-%d %H:%M}); PV yield needs complete irradiance"
+            )
+        if (data[col].to_numpy() < 0).any():
+            raise PVError(f"{where}: negative {col.upper()} values")
+
+
+def _fill_gaps(values: np.ndarray, default: float) -> np.ndarray:
+    """Linear interpolation over NaN (as NREL SSC fills missing weather fields)."""
+    v = np.asarray(values, dtype=float)
+    bad = ~np.isfinite(v)
+    if not bad.any():
+        return v
+    if bad.all():
+        return np.full_like(v, default)
+    idx = np.arange(len(v))
+    return np.interp(idx, idx[~bad], v[~bad])
+
+
+class SolarSite:
+    """Everything of a PV simulation that depends only on place and weather.
+
+    Built once per weather file (solar position — the expensive part —,
+    extraterrestrial irradiance, air mass, Perez sky brightness, spectral
+    modifier, which records have the sun up); :meth:`simulate` then costs only
+    the plane-of-array and module/inverter steps, so changing tilt, azimuth or
+    any system parameter reruns in milliseconds.
+
+    Parameters
+    ----------
+    weather : climatevis.epw.Weather
+        Hourly or sub-hourly data with ``ghi, dni, dhi, temp_air, wind_speed``.
+    times : pandas.DatetimeIndex, optional
+        Instants of the sun position; default :func:`weather_times` (middle
+        of each interval, PVWatts' convention).
+    """
+
+    def __init__(self, weather, times: pd.DatetimeIndex | None = None):
+        _check_weather(weather)
+        loc = weather.location
+        data = weather.data
+        self.weather = weather
+        self.index = data.index
+        self.records_per_hour = int(getattr(weather, "records_per_hour", 1) or 1)
+        self.hours_per_record = 1.0 / self.records_per_hour
+        self.latitude, self.longitude = float(loc.latitude), float(loc.longitude)
+        self.altitude = float(loc.elevation or 0.0)
+        self.times = weather_times(weather) if times is None else pd.DatetimeIndex(times)
+        n = len(data)
+        temp_air = _fill_gaps(data["temp_air"].to_numpy(dtype=float), 20.0)
+        wind = _fill_gaps(data["wind_speed"].to_numpy(dtype=float), 0.0)
+        sp = solar_position(self.times, self.latitude, self.longitude, self.altitude)
+        self.solar_position = sp
+        # PVWatts v8 counts the sun as up from sunrise to sunset, i.e. while the
+        # centre is above −0.8333° (refraction at the horizon plus the solar radius)
+        up = sp["elevation"].to_numpy() > -0.8333
+        rows = np.flatnonzero(up)
+        self.n_records = n
+        self.rows = rows
+        self.month = data.index.month.to_numpy()[rows]
+        zen = sp["apparent_zenith"].to_numpy()[rows]
+        self.zenith = zen
+        self.azimuth = sp["azimuth"].to_numpy()[rows]
+        self.cos_zenith = _cosd(zen)
+        self.sin_zenith = _sind(zen)
+        self.dni = data["dni"].to_numpy(dtype=float)[rows]
+        self.dhi = data["dhi"].to_numpy(dtype=float)[rows]
+        self.ghi = data["ghi"].to_numpy(dtype=float)[rows]
+        # PVWatts v8 (DNI+DHI input mode) reflects DNI·cos Z + DHI from the ground
+        self.ghi_from_components = np.maximum(self.dni * np.maximum(self.cos_zenith, 0.0), 0.0) + self.dhi
+        self.dni_extra = extraterrestrial_radiation(self.times).to_numpy()[rows]
+        self.airmass = relative_airmass(zen)
+        self.perez_f1, self.perez_f2 = perez_brightness(self.dhi, self.dni, self.dni_extra, zen, self.airmass)
+        self.am_modifier = air_mass_modifier(zen, self.altitude)
+        self.temp_air = temp_air[rows]
+        self.wind_speed = wind[rows]
+        # Fuentes' thermal lag needs each record's predecessor
+        prev = np.full(n, -1)
+        prev[rows] = np.arange(len(rows))
+        self._prev_in_rows = np.where(rows > 0, prev[np.maximum(rows - 1, 0)], -1)
+        self._temp_air_prev = temp_air[np.maximum(rows - 1, 0)] + 273.15
+
+    # -- one orientation or a grid of them ---------------------------------
+
+    def _chain(self, cfg: SystemConfig, tilt, azimuth):
+        """Power chain over the sun-up records. ``tilt``/``azimuth`` are
+        scalars or (m, 1) arrays; every output broadcasts to (…, n_sunup)."""
+        module = MODULE_TYPES[cfg.module_type]
+        tilt = np.asarray(tilt, dtype=float)
+        cos_t, sin_t = _cosd(tilt), _sind(tilt)
+        proj = np.clip(
+            cos_t * self.cos_zenith + sin_t * self.sin_zenith * _cosd(self.azimuth - azimuth), -1.0, 1.0
+        )
+        above = self.zenith < 90.0
+        direct = np.where(above, np.maximum(self.dni * proj, 0.0), 0.0)
+        if cfg.sky_model == "perez":
+            b = np.maximum(self.cos_zenith, _cosd(85.0))
+            f1, f2 = self.perez_f1, self.perez_f2
+            sky = self.dhi * (0.5 * (1 - f1) * (1 + cos_t) + f1 * np.maximum(proj, 0) / b + f2 * sin_t)
+            sky = np.where(np.isfinite(sky), np.maximum(sky, 0.0), 0.0)
+        elif cfg.sky_model == "haydavies":
+            ai = self.dni / self.dni_extra
+            rb = np.maximum(proj, 0) / np.maximum(self.cos_zenith, 0.01745)
+            sky = np.maximum(self.dhi * (ai * rb + (1 - ai) * (1 + cos_t) * 0.5), 0.0)
+        else:
+            sky = self.dhi * (1 + cos_t) * 0.5
+        ghi = self.ghi_from_components if cfg.model == "pvwatts_v8" else self.ghi
+        ground = ghi * cfg.albedo * (1 - cos_t) * 0.5
+        sky = np.broadcast_to(sky, direct.shape)
+        ground = np.broadcast_to(ground, direct.shape)
+        poa = direct + sky + ground
+        aoi_deg = np.degrees(np.arccos(proj))
+        pdc0 = cfg.kwp * 1000.0
+        out = {"poa": poa, "poa_direct": direct, "poa_sky_diffuse": sky, "poa_ground_diffuse": ground, "aoi": aoi_deg}
+        if cfg.model == "pvwatts_v8":
+            transmitted = cover_transmittance_desoto(aoi_deg, tilt, direct, sky, ground, module.ar_glass)
+            effective = transmitted * self.am_modifier
+        else:
+            transmitted = direct * iam_physical(aoi_deg) + sky + ground
+            effective = transmitted
+        out["poa_transmitted"] = transmitted
+        out["effective_irradiance"] = effective
+        out["temp_cell"] = t_cell = self._cell_temperature(cfg, tilt, poa, effective)
+        if cfg.model == "pvwatts_v8":
+            cec = module.cec
+            il, io, rs, rsh, a = calcparams_cec(effective, t_cell, cec)
+            p_module = max_power_point(np.where(effective >= 1.0, il, 0.0), io, rs, rsh, a)[0]
+            dc_module = p_module * pdc0 / (cec.V_mp_ref * cec.I_mp_ref)
+        else:
+            dc_module = np.maximum(pvwatts_dc(effective, t_cell, pdc0, module.gamma_pdc), 0.0)
+        dc = dc_module * (1.0 - cfg.loss_percent / 100.0)
+        paco = pdc0 / cfg.dc_ac_ratio
+        eta = cfg.inv_eff / 100.0
+        if cfg.model == "pvwatts_v8":
+            # PVWatts v8 picks P_so by size, comparing the nameplate in W with
+            # thresholds written in kW, so every system ≥ 1 kW gets the utility value
+            pso = (0.002246 if pdc0 < 10 else 0.002478 if pdc0 < 1000 else 0.004931) * paco
+            unclipped = np.maximum(paco * (dc - pso) / (paco / eta - pso), 0.0)
+        else:
+            # the PVWatts curve (pvwatts_ac) before its clipping at P_aco, kept for the loss diagram
+            zeta = dc / (paco / eta)
+            with np.errstate(divide="ignore", invalid="ignore"):
+                curve = eta / 0.9637 * (-0.0162 * zeta - np.where(dc > 0, 0.0059 / zeta, 0.0) + 0.9858)
+            unclipped = np.maximum(curve * dc, 0.0)
+        out["dc_module"] = dc_module
+        out["dc"] = dc
+        out["ac_unclipped"] = unclipped
+        out["ac"] = np.minimum(unclipped, paco)
+        return out
+
+    def _cell_temperature(self, cfg, tilt, poa, effective):
+        model = cfg.cell_temperature_model
+        noct = ARRAY_TYPES[cfg.array_type]["noct"]
+        if model == "noct_sam":
+            eff_ref = MODULE_TYPES[cfg.module_type].cec.efficiency
+            return noct_sam(effective, self.temp_air, self.wind_speed, noct, eff_ref)
+        if model == "sapm":
+            a, b, dt = SAPM_TEMPERATURE[ARRAY_TYPES[cfg.array_type]["sapm"]]
+            return sapm_cell(poa, self.temp_air, self.wind_speed, a, b, dt)
+        # Fuentes over the sun-up records; a night-time predecessor (no sun,
+        # lag factor ≈ e^-8) starts from the air temperature
+        absorption = 0.83
+        sun = poa * absorption
+        prev = self._prev_in_rows
+        sun0 = np.where(prev >= 0, sun[..., np.maximum(prev, 0)], 0.0)
+        t = _fuentes_solve(
+            sun, sun0, self.temp_air + 273.15, self.wind_speed, prev, self._temp_air_prev,
+            noct_installed=noct, module_height=5.0, wind_height=9.144, emissivity=0.84,
+            absorption=absorption, surface_tilt=tilt,
+            xlen=2 * 0.31579 * 1.2 / (0.31579 + 1.2), timestep_hours=self.hours_per_record, iterations=6,
+        )
+        return t - 273.15
+
+    # -- public -------------------------------------------------------------
+
+    def simulate(self, system: SystemConfig | None = None, **changes) -> PVResult:
+        """Hourly PV output for ``system`` (default :class:`SystemConfig`),
+        optionally with fields replaced, e.g. ``site.simulate(cfg, surface_tilt=35)``."""
+        cfg = system or SystemConfig()
+        if changes:
+            cfg = cfg.replace(**changes)
+        parts = self._chain(cfg, cfg.surface_tilt, cfg.surface_azimuth)
+        return PVResult(self, cfg, parts)
+
+    def yield_map(self, system: SystemConfig | None = None, tilts=None, azimuths=None,
+                  chunk: int = 48) -> pd.DataFrame:
+        """Annual AC energy [kWh] for every tilt × azimuth (rows × columns).
+
+        Defaults: tilts 0-90° every 10°, azimuths 0-345° every 15°. All
+        orientations run as one vectorised batch (``chunk`` at a time).
+        """
+        cfg = system or SystemConfig()
+        tilts = np.arange(0.0, 90.1, 10.0) if tilts is None else np.asarray(tilts, dtype=float)
+        azimuths = np.arange(0.0, 360.0, 15.0) if azimuths is None else np.asarray(azimuths, dtype=float)
+        tt, aa = np.meshgrid(tilts, azimuths, indexing="ij")
+        flat_t, flat_a = tt.ravel(), aa.ravel()
+        energy = np.empty(flat_t.size)
+        for start in range(0, flat_t.size, chunk):
+            sl = slice(start, start + chunk)
+            ac = self._chain(cfg, flat_t[sl, None], flat_a[sl, None])["ac"]
+            energy[sl] = ac.sum(axis=-1) * self.hours_per_record / 1000.0
+        return pd.DataFrame(
+            energy.reshape(tt.shape),
+            index=pd.Index(tilts, name="surface_tilt"),
+            columns=pd.Index(azimuths, name="surface_azimuth"),
+        )
+
+
+class PVResult:
+    """Output of :meth:`SolarSite.simulate`: hourly series and summaries.
+
+    Energies in kWh, powers in W, irradiance in W/m², temperatures in °C.
+    """
+
+    def __init__(self, site: SolarSite, system: SystemConfig, parts: dict):
+        self.site = site
+        self.system = system
+        self._parts = parts
+
+    def _full(self, name: str, night: float = 0.0) -> pd.Series:
+        values = np.full(self.site.n_records, night, dtype=float)
+        values[self.site.rows] = self._parts[name]
+        return pd.Series(values, index=self.site.index, name=name)
+
+    @property
+    def ac(self) -> pd.Series:
+        """AC power [W] per record."""
+        return self._full("ac")
+
+    @property
+    def dc(self) -> pd.Series:
+        """DC power after system losses [W]."""
+        return self._full("dc")
+
+    @property
+    def poa_global(self) -> pd.Series:
+        """Plane-of-array irradiance [W/m²]."""
+        return self._full("poa")
+
+    @property
+    def temp_cell(self) -> pd.Series:
+        """Cell temperature [°C] (NaN at night)."""
+        return self._full("temp_cell", np.nan)
+
+    def _kwh(self, name: str) -> float:
+        return float(np.sum(self._parts[name])) * self.site.hours_per_record / 1000.0
+
+    @property
+    def annual_ac_kwh(self) -> float:
+        return self._kwh("ac")
+
+    @property
+    def monthly_ac_kwh(self) -> np.ndarray:
+        """AC energy per calendar month [kWh], January first (12 values)."""
+        e = np.bincount(self.site.month - 1, weights=self._parts["ac"], minlength=12)
+        return e * self.site.hours_per_record / 1000.0
+
+    @property
+    def annual_poa_kwh_m2(self) -> float:
+        return self._kwh("poa")
+
+    @property
+    def specific_yield(self) -> float:
+        """Annual AC energy per kWp [kWh/kWp]."""
+        return self.annual_ac_kwh / self.system.kwp
+
+    @property
+    def capacity_factor(self) -> float:
+        """AC energy over DC nameplate × hours of the year [%] (PVWatts' definition)."""
+        hours = self.site.n_records * self.site.hours_per_record
+        return 100.0 * self.annual_ac_kwh / (self.system.kwp * hours)
+
+    @property
+    def performance_ratio(self) -> float:
+        """AC energy / (kWp × POA insolation in kWh/m²) [-]."""
+        return self.annual_ac_kwh / (self.system.kwp * self.annual_poa_kwh_m2)
+
+    def loss_waterfall(self) -> list[tuple[str, float]]:
+        """Annual energy from nominal (kWp × POA/1000) down to AC [kWh]:
+        ``[("Nominal at POA", +E), (loss name, −ΔE), …, ("AC output", E_ac)]``.
+        The ten system losses are split in their multiplicative order."""
+        cfg = self.system
+        kwp = cfg.kwp
+        nominal = kwp * self._kwh("poa")
+        transmitted = kwp * self._kwh("poa_transmitted")
+        effective = kwp * self._kwh("effective_irradiance")
+        dc_module = self._kwh("dc_module")
+        steps = [("Nominal at POA", nominal)]
+        steps.append(("Reflection (cover)", transmitted - nominal))
+        if cfg.model == "pvwatts_v8":
+            steps.append(("Spectrum", effective - transmitted))
+        steps.append(("Temperature & low light", dc_module - effective))
+        remaining = dc_module
+        for name, pct in cfg.losses.items():
+            if pct:
+                loss = remaining * pct / 100.0
+                steps.append((name.replace("_", " ").capitalize(), -loss))
+                remaining -= loss
+        ac_unclipped = self._kwh("ac_unclipped")
+        steps.append(("Inverter efficiency", ac_unclipped - remaining))
+        steps.append(("Inverter clipping", self.annual_ac_kwh - ac_unclipped))
+        steps.append(("AC output", self.annual_ac_kwh))
+        return steps
+
+    def summary(self) -> dict:
+        """Stable keys (as the CLI prints them)."""
+        return {
+            "annual_ac_kwh": self.annual_ac_kwh,
+            "monthly_ac_kwh": [float(x) for x in self.monthly_ac_kwh],
+            "specific_yield_kwh_per_kwp": self.specific_yield,
+            "capacity_factor": self.capacity_factor,
+            "annual_poa_kwh_per_m2": self.annual_poa_kwh_m2,
+            "performance_ratio": self.performance_ratio,
+        }
+
+
+def simulate(weather, system: SystemConfig | None = None, **changes) -> PVResult:
+    """One-off convenience: ``SolarSite(weather).simulate(system, **changes)``."""
+    return SolarSite(weather).simulate(system, **changes)

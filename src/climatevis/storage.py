@@ -52,6 +52,7 @@ __all__ = [
     "content_type",
     "data_bucket",
     "file_sha256",
+    "is_excluded",
     "parse_location",
     "s3_client",
     "sync",
@@ -246,7 +247,8 @@ class _Entry:
     headed: bool = False
 
 
-def _is_excluded(rel: str, patterns: Sequence[str]) -> bool:
+def is_excluded(rel: str, patterns: Sequence[str]) -> bool:
+    """Whether the relative name ``rel`` (or its last part) matches one of the glob ``patterns``."""
     name = rel.rsplit("/", 1)[-1]
     return any(fnmatch.fnmatchcase(rel, p) or fnmatch.fnmatchcase(name, p) for p in patterns)
 
@@ -272,7 +274,7 @@ class _DirStore:
             for name in files:
                 path = Path(dirpath, name)
                 rel = path.relative_to(self.root).as_posix()
-                if _is_excluded(rel, exclude) or not path.is_file():
+                if is_excluded(rel, exclude) or not path.is_file():
                     continue
                 out[rel] = _Entry(rel, path.stat().st_size)
         return out
@@ -345,6 +347,11 @@ class _S3Store:
         try:
             self.client.head_bucket(Bucket=self.bucket)
         except Exception as err:
+            if _status(err) == 403:  # HEAD responses have no body: ask again for the reason
+                try:
+                    self.client.list_objects_v2(Bucket=self.bucket, MaxKeys=1)
+                except Exception as detailed:
+                    err = detailed
             raise _fatal(err, self) from None
 
     def list(self, exclude: Sequence[str]) -> dict[str, _Entry]:
@@ -356,7 +363,7 @@ class _S3Store:
             for page in pages:
                 for obj in page.get("Contents", ()):
                     rel = obj["Key"][len(start):]
-                    if not rel or rel.endswith("/") or _is_excluded(rel, exclude):
+                    if not rel or rel.endswith("/") or is_excluded(rel, exclude):
                         continue  # "folder" placeholder objects
                     out[rel] = _Entry(rel, int(obj["Size"]), etag=obj.get("ETag", "").strip('"'))
         except Exception as err:
@@ -459,6 +466,20 @@ class _S3Store:
                                    f"(first: {first.get('Key')}: {first.get('Code')})")
 
 
+def _status(err: BaseException) -> int | None:
+    response = getattr(err, "response", None) or {}
+    return response.get("ResponseMetadata", {}).get("HTTPStatusCode")
+
+
+_DENIED_REASONS = {
+    "InvalidAccessKeyId": "the access key id is unknown to the server",
+    "SignatureDoesNotMatch": "the secret access key does not match the access key id",
+    "AccessDenied": "these credentials may not use this bucket",
+    "ExpiredToken": "the session token has expired",
+    "InvalidToken": "the session token is invalid",
+}
+
+
 def _fatal(err: BaseException, store: _S3Store) -> StorageError:
     """Translate botocore errors that stop a whole sync into one clear line."""
     from botocore import exceptions as bex
@@ -478,10 +499,10 @@ def _fatal(err: BaseException, store: _S3Store) -> StorageError:
         status = err.response.get("ResponseMetadata", {}).get("HTTPStatusCode")
         if code in ("NoSuchBucket", "404") or (status == 404 and code in ("", "NotFound")):
             return StorageError(f"bucket {store.bucket!r} does not exist at {endpoint}")
-        if code in ("InvalidAccessKeyId", "SignatureDoesNotMatch", "AccessDenied", "403",
-                    "InvalidToken", "ExpiredToken", "Forbidden") or status == 403:
-            return StorageError(f"access to {where} denied at {endpoint} ({code or status}): "
-                                "check the AWS credentials and the bucket policy")
+        if code in (*_DENIED_REASONS, "403", "Forbidden") or status == 403:
+            reason = _DENIED_REASONS.get(code, "check the AWS credentials and the bucket policy")
+            return StorageError(f"access to {where} denied at {endpoint} ({code or status}: "
+                                f"{reason})")
         return StorageError(f"{where}: {code or status}: {error.get('Message', err)}")
     if isinstance(err, bex.BotoCoreError):
         return StorageError(f"{where} at {endpoint}: {err}")
