@@ -160,20 +160,20 @@ def task_manifest():
 
 
 def task_pipeline():
-    """Weather ETL (on demand): validate the EPWs, write parquet, assets and statistics to build/pipeline/.
+    """Weather ETL (on demand): validate the fetched EPWs, write parquet, assets and statistics to build/pipeline/.
 
-    Only changed files are written; $CLIMATEVIS_PIPELINE_DEST may name another folder or
-    s3://bucket/prefix. The report goes to build/meta/pipeline.json; a rejected file fails the task.
+    Runs notebooks/analysis/data_pipeline.py as a script on build/weather (the catalog, fetched
+    by the weather task). Only changed files are written; $CLIMATEVIS_PIPELINE_DEST may name
+    another folder or s3://bucket/prefix. Report: build/meta/pipeline.json; a rejected file fails the task.
     """
     notebook = "notebooks/analysis/data_pipeline.py"
-    sources = [str(p) for p in bg.weather_sources()]
     dest = os.environ.get("CLIMATEVIS_PIPELINE_DEST", "build/pipeline")
     report = "build/meta/pipeline.json"
-    args = [arg for source in sources for arg in ("--source", source)]
     return {
-        "actions": [[PY, notebook, *args, "--dest", dest, "--report", report]],
-        "file_dep": [notebook, *sources, *(_rel(bg.PACKAGE / m) for m in (
-            "pipeline.py", "epw.py", "assets.py", "storage.py", "data.py"))],
+        "actions": [[PY, notebook, "--source", _rel(dt.WEATHER), "--dest", dest, "--report", report]],
+        "file_dep": [notebook, _rel(dt.REPORT), *(_rel(bg.PACKAGE / m) for m in (
+            "pipeline.py", "epw.py", "assets.py", "storage.py", "cli.py"))],
+        "task_dep": ["weather"],
         "targets": [report],
         "uptodate": [config_changed({"dest": dest})],
         "verbosity": 2,

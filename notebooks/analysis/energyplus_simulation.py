@@ -19,7 +19,7 @@ def _(mo):
     How much heating and cooling does a building need on a given climate, and
     how close is our fast hourly model to EnergyPlus? Pick a weather file and a
     building — ASHRAE 140 **BESTEST 600** (lightweight) or **900** (heavyweight),
-    or a **parametric shoebox** — and the notebook writes it as epJSON, runs the
+    a **parametric shoebox**, or a typical Austrian building — and the notebook writes it as epJSON, runs the
     real **EnergyPlus 25.2** binary on it (in a temporary folder, with a time
     limit) and compares the hourly result with the ISO 13790 **5R1C** model of
     `climatevis.building`, which answers in a fraction of a second.
@@ -135,6 +135,9 @@ def _(mo):
 def _(building, cli, mo):
     _presets = {"BESTEST 600 (lightweight)": "bestest600", "BESTEST 900 (heavyweight)": "bestest900",
                 "Parametric shoebox": "shoebox"}
+    # the Austrian reference buildings (TABULA types) of data/examples/building_reference.csv
+    _presets.update({building.preset(name).name: name for name in building.preset_names()
+                     if not name.startswith("bestest")})
     preset = mo.ui.dropdown(
         options=_presets,
         value=next((k for k, v in _presets.items() if v == cli["building"]), "BESTEST 600 (lightweight)"),
@@ -173,10 +176,17 @@ def _(box, mo, preset):
         mo.hstack([_fields[k] for k in ("infiltration_ach", "heating_setpoint", "cooling_setpoint", "mass_class")],
                   wrap=True),
     ])
-    mo.vstack([preset, _shoebox if preset.value == "shoebox" else mo.md(
-        "The ASHRAE Standard 140 box: 8 m × 6 m × 2.7 m, 12 m² of double glazing facing south, "
-        "heating below 20 °C, cooling above 27 °C, 200 W internal gains, 0.5 ach infiltration."
-    )])
+    _about = {
+        "shoebox": _shoebox,
+        "bestest": mo.md("The ASHRAE Standard 140 box: 8 m × 6 m × 2.7 m, 12 m² of double glazing facing "
+                         "south, heating below 20 °C, cooling above 27 °C, 200 W internal gains, 0.5 ach "
+                         "infiltration; written with the standard's layers and glazing."),
+        "reference": mo.md("A typical Austrian building (TABULA typology, `data/examples/building_reference.csv`), "
+                           "written as an equivalent single-zone shoebox."),
+    }
+    _kind = "shoebox" if preset.value == "shoebox" else ("bestest" if preset.value.startswith("bestest")
+                                                          else "reference")
+    mo.vstack([preset, _about[_kind]])
     return
 
 
@@ -189,7 +199,7 @@ def _(box, building, mo, parametric, preset):
                                                mass_class=_v.pop("mass_class"))
             model_building = parametric.apply(_base, _v)
         else:
-            model_building = building.bestest(preset.value.removeprefix("bestest"))
+            model_building = building.preset(preset.value)
     except building.BuildingError as _err:
         mo.stop(True, mo.callout(mo.md(f"**Invalid building.** {_err}"), kind="danger"))
     return (model_building,)

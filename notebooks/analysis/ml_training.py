@@ -86,7 +86,7 @@ def _(mo):
 
 
 @app.cell
-def _(cli, load_catalog, mo):
+def _(building, cli, load_catalog, mo):
     _stations = {f"{s.name} ({s.country})": s.id for s in load_catalog()}
     _default = next((label for label, sid in _stations.items() if sid == cli["epw"]), next(iter(_stations)))
     station = mo.ui.dropdown(options=_stations, value=_default, label="Catalog station")
@@ -94,6 +94,7 @@ def _(cli, load_catalog, mo):
                           label="or a path / s3://bucket/weather/file.epw", full_width=True)
     upload = mo.ui.file(filetypes=[".epw", ".zip", ".gz"], label="or upload an EPW")
     _bases = {"Parametric shoebox": "shoebox", "BESTEST 600": "bestest600", "BESTEST 900": "bestest900"}
+    _bases.update({building.preset(n).name: n for n in building.preset_names() if not n.startswith("bestest")})
     base_choice = mo.ui.dropdown(options=_bases, label="Base building",
                                  value=next((k for k, v in _bases.items() if v == cli["building"]), "Parametric shoebox"))
     mo.vstack([mo.hstack([station, upload, base_choice], justify="start", gap=2), location])
@@ -123,8 +124,7 @@ def _(
     except (pipeline.PipelineError, EPWError) as _err:
         mo.stop(True, mo.callout(mo.md(f"**Cannot use this weather file.** {_err}"), kind="danger"))
     epw_sha256 = hashlib.sha256(epw_bytes).hexdigest()
-    base = parametric.SHOEBOX if base_choice.value == "shoebox" else \
-        building.bestest(base_choice.value.removeprefix("bestest"))
+    base = parametric.SHOEBOX if base_choice.value == "shoebox" else building.preset(base_choice.value)
     _loc = weather.location
     mo.md(f"**{_loc.city.title()}**, {_loc.country} · `{epw_name}` · base: {base.name}, "
           f"{base.floor_area:.0f} m² floor area")
