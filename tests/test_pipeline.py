@@ -105,17 +105,18 @@ def test_bad_files_are_reported_and_the_rest_processed_then_nothing_is_written(t
     assert first.failed == 2
 
     # every output of the good files exists and is readable
-    index = read_index(dest / "assets")
+    stations_dir = dest / "weather" / "stations"
+    index = read_index(stations_dir)
     assert len(index) == 2
     for entry in index:
-        weather = load_station(dest / "assets", entry)  # verifies the sha256 too
+        weather = load_station(stations_dir, entry)  # verifies the sha256 too
         original = read_epw(dest / "weather" / entry["epw"])
         np.testing.assert_allclose(weather.data["temp_air"], original.data["temp_air"])
-        table = pd.read_parquet(dest / "parquet" / f"{entry['id']}.parquet")
+        table = pd.read_parquet(dest / "weather" / "parquet" / f"{entry['id']}.parquet")
         pd.testing.assert_frame_equal(table, original.data)
-        stats = json.loads((dest / "stats" / f"{entry['id']}.json").read_text())
+        stats = json.loads((dest / "weather" / "stats" / f"{entry['id']}.json").read_text())
         assert stats["epw_sha256"] == entry["epw_sha256"]
-    stations = pd.read_csv(dest / "stats" / "stations.csv")
+    stations = pd.read_csv(dest / "weather" / "stats" / "stations.csv")
     assert sorted(stations["station"]) == sorted(e["id"] for e in index)
     assert len(first.written) == 2 * 4 + 2
 
@@ -130,8 +131,8 @@ def test_later_runs_keep_stations_they_do_not_touch(tmp_path, good_epws):
     dest = tmp_path / "dest"
     pipeline.run([good_epws[0]], dest)
     pipeline.run([good_epws[1]], dest)
-    assert len(read_index(dest / "assets")) == 2
-    assert len(pd.read_csv(dest / "stats" / "stations.csv")) == 2
+    assert len(read_index(dest / "weather" / "stations")) == 2
+    assert len(pd.read_csv(dest / "weather" / "stats" / "stations.csv")) == 2
     # running the first again changes nothing: the merged index already holds both
     assert pipeline.run([good_epws[0]], dest).written == []
 
@@ -160,7 +161,7 @@ def test_s3_destination_and_source(s3: Bucket, tmp_path, source_dir, good_epws):
     assert first.failed == 2 and len(first.written) == 2 * 4 + 2
     keys = s3.keys("data/")
     assert set(keys) == {f"data/{name}" for name in first.written}
-    head = s3.client.head_object(Bucket=s3.name, Key="data/assets/index.json")
+    head = s3.client.head_object(Bucket=s3.name, Key="data/weather/stations/index.json")
     assert head["ContentType"] == "application/json" and SHA256_METADATA_KEY in head["Metadata"]
     before = s3.snapshot()
 
@@ -168,7 +169,7 @@ def test_s3_destination_and_source(s3: Bucket, tmp_path, source_dir, good_epws):
     assert second.written == [] and s3.snapshot() == before  # no new object versions at all
 
     # the bucket's weather/ prefix is itself a source (e.g. the production mirror)
-    again = pipeline.gather([s3.url("data/weather")])
+    again = pipeline.gather([s3.url("data/weather")])  # the .epw objects only
     assert sorted(c.name for c in again) == sorted(p.name for p in good_epws)
     assert all(pipeline.validate(c).status == "ok" for c in again)
     name, data = pipeline.open_epw(s3.url(f"data/weather/{good_epws[0].name}"))

@@ -25,14 +25,19 @@ def _(mo):
     without stopping at the first bad file, **derives** per station a parquet
     table, the compact asset the WebAssembly demos load, and climate
     statistics, and **writes** them to a folder or to S3 — only the files
-    whose content changed, so a second run writes nothing.
+    whose content changed, so a second run writes nothing. Everything lands
+    under `weather/` of the destination, in the layout of the company bucket:
+    `weather/<file>.epw` (the mirror the catalog fetches from),
+    `weather/parquet/`, `weather/stations/` (compact assets and their
+    `index.json`) and `weather/stats/` (one JSON per station and
+    `stations.csv`).
 
     Nothing is written until you press *Write*; the table below first shows
     what would change. The same notebook runs as a script (it then writes
     unless `--dry-run` is given):
 
     ```
-    python notebooks/analysis/data_pipeline.py --source catalog --dest s3://my-bucket/data
+    python notebooks/analysis/data_pipeline.py --source catalog --dest s3://my-bucket
     python notebooks/analysis/data_pipeline.py --source ../shared/data/weather --dest build/pipeline --dry-run
     ```
 

@@ -10,15 +10,15 @@ incrementally.
    checks completeness, missing values, physical ranges and the location;
    problems are collected per file, a bad file never stops the others.
 3. :func:`derive` turns one valid file into outputs (relative names under
-   the destination)::
+   the destination, the layout of the company bucket, ``data/README.md``)::
 
-       weather/<file>.epw               the EPW itself (a mirror for climatevis.data)
-       parquet/<station>.parquet        every field, hourly, pvlib column names
-       assets/<station>.<sha12>.cvw     the demos' compact format (climatevis.assets)
-       assets/index.json                their index (merged with the destination's)
-       stats/<station>.json             key figures, degree days, design temperatures,
-                                        ASHRAE 169 climate zone, monthly statistics
-       stats/stations.csv               one row of key figures per station (merged)
+       weather/<file>.epw                     the EPW itself (the mirror climatevis.data reads)
+       weather/parquet/<station>.parquet      every field, hourly, pvlib column names
+       weather/stations/<station>.<sha12>.cvw the demos' compact format (climatevis.assets),
+       weather/stations/index.json            for every station (merged with the destination's)
+       weather/stats/<station>.json           key figures, degree days, design temperatures,
+                                              ASHRAE 169 climate zone, monthly statistics
+       weather/stats/stations.csv             one row of key figures per station (merged)
 
 4. :func:`write` stages the outputs in a temporary folder and copies them with
    :func:`climatevis.storage.sync` to a folder or ``s3://bucket/prefix``:
@@ -80,6 +80,8 @@ __all__ = [
 ]
 
 EPW_SUFFIXES = (".epw", ".zip", ".gz")
+#: Where the derived files go, relative to the destination.
+PARQUET, STATIONS, STATS = "weather/parquet", "weather/stations", "weather/stats"
 #: Share of missing values in a key field above which a file is reported [-].
 MISSING_WARN = 0.01
 #: Physical plausibility limits of hourly values (field: (low, high) in the EPW's units).
@@ -393,7 +395,8 @@ def _finite(value: Any) -> float | None:
 @dataclass
 class Derived:
     """Outputs of one station: ``files`` (relative name → bytes), its ``index_entry`` for
-    ``assets/index.json``, its ``row`` for ``stats/stations.csv`` and its :func:`statistics`."""
+    ``weather/stations/index.json``, its ``row`` for ``weather/stats/stations.csv`` and its
+    :func:`statistics`."""
 
     station: str
     files: dict[str, bytes]
@@ -452,9 +455,9 @@ def derive(validation: Validation) -> Derived:
         "cooling_design_db_004")} | {"epw": epw_name, "epw_sha256": epw_sha}
     files = {
         f"weather/{epw_name}": epw_bytes,
-        f"parquet/{sid}.parquet": parquet.getvalue(),
-        f"assets/{asset_name}": blob,
-        f"stats/{sid}.json": _json_bytes(stats),
+        f"{PARQUET}/{sid}.parquet": parquet.getvalue(),
+        f"{STATIONS}/{asset_name}": blob,
+        f"{STATS}/{sid}.json": _json_bytes(stats),
     }
     return Derived(sid, files, entry, row, stats)
 
@@ -507,7 +510,7 @@ def _read_destination(dest: str, rel: str) -> bytes | None:
 
 
 def _merged_index(dest: str, derived: Sequence[Derived]) -> bytes:
-    existing = _read_destination(dest, "assets/index.json")
+    existing = _read_destination(dest, f"{STATIONS}/index.json")
     entries: dict[str, dict[str, Any]] = {}
     if existing:
         with contextlib.suppress(ValueError, KeyError, TypeError):
@@ -518,7 +521,7 @@ def _merged_index(dest: str, derived: Sequence[Derived]) -> bytes:
 
 
 def _merged_table(dest: str, derived: Sequence[Derived]) -> bytes:
-    existing = _read_destination(dest, "stats/stations.csv")
+    existing = _read_destination(dest, f"{STATS}/stations.csv")
     rows: dict[str, dict[str, Any]] = {}
     if existing:
         with contextlib.suppress(ValueError, KeyError, pd.errors.ParserError):
@@ -531,14 +534,14 @@ def _merged_table(dest: str, derived: Sequence[Derived]) -> bytes:
 
 
 def outputs(derived: Sequence[Derived], dest: str) -> dict[str, bytes]:
-    """Every file to write: each station's files plus the merged ``assets/index.json`` and
-    ``stats/stations.csv`` (stations already at ``dest`` and not in this run are kept)."""
+    """Every file to write: each station's files plus the merged ``weather/stations/index.json``
+    and ``weather/stats/stations.csv`` (stations already at ``dest`` and not in this run are kept)."""
     files: dict[str, bytes] = {}
     for d in derived:
         files.update(d.files)
     if derived:
-        files["assets/index.json"] = _merged_index(dest, derived)
-        files["stats/stations.csv"] = _merged_table(dest, derived)
+        files[f"{STATIONS}/index.json"] = _merged_index(dest, derived)
+        files[f"{STATS}/stations.csv"] = _merged_table(dest, derived)
     return files
 
 
@@ -674,7 +677,8 @@ statistics, and write them incrementally to DEST.
 
   --source SRC     catalog | catalog:ID,ID | s3://bucket/prefix | folder | file
                    (repeat --source for several; default: catalog)
-  --dest DEST      folder or s3://bucket/prefix (default: build/pipeline)
+  --dest DEST      folder or s3://bucket[/prefix]; files go to DEST/weather/...
+                   (default: build/pipeline)
   --dry-run        report what would be written; write nothing
   --mirror MIRROR  weather mirror for catalog sources (folder, s3:// or http(s)://)
   --report FILE    also write the report as JSON to FILE (a local path)
