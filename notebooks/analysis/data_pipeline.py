@@ -172,7 +172,7 @@ def _(mo, report):
             mo.stat(len(report.written), label=f"files {_verb}"),
             mo.stat(len(report.sync.skipped) if report.sync is not None else 0, label="already up to date"),
         ], widths="equal"),
-        mo.ui.table(report.table, selection=None, label="One row per file", page_size=15),
+        mo.ui.table(report.table.round(2), selection=None, label="One row per file", page_size=15),
         mo.callout(mo.md("\n".join(f"* **{r.file}** ({r.status}): {r.problems}" for r in _problems.itertuples())),
                    kind="warn") if len(_problems) else mo.md("Every file passed validation."),
     ])

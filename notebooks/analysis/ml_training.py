@@ -166,7 +166,7 @@ def _(chosen, mo, parametric):
         )
         for name in chosen.value
     })
-    ranges_ui
+    ranges_ui.vstack()
     return (ranges_ui,)
 
 
@@ -390,13 +390,15 @@ def _(
 
 
 @app.cell
-def _(mo, model):
+def _(mo, model, parametric):
     try_inputs = mo.ui.dictionary({
-        name: mo.ui.slider(low, high, step=(high - low) / 100 or 1, value=0.5 * (low + high), label=name,
+        name: mo.ui.slider(low, high, step=round((high - low) / 100, 6) or 1, value=round(0.5 * (low + high), 6),
+                           label=f"{parametric.PARAMETERS[name].label} [{parametric.PARAMETERS[name].unit}]",
                            show_value=True)
         for name, (low, high) in model.ranges.items()
     })
-    mo.vstack([mo.md("## Try the surrogate"), try_inputs])
+    mo.vstack([mo.md("## Try the surrogate\n\nInstant predictions inside the training ranges."),
+               try_inputs.vstack()])
     return (try_inputs,)
 
 

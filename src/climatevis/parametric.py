@@ -469,7 +469,8 @@ def sweep_figure(table: pd.DataFrame, parameter: str, title: str | None = None):
             if col in table:
                 fig.add_scatter(x=table[parameter], y=table[col], mode="lines+markers",
                                 name=f"{quantity.split('_')[0]} · {model}", line=dict(color=color, dash=dash))
-    fig.update_layout(xaxis_title=f"{p.label} [{p.unit}]", yaxis_title="kWh/(m²a)")
+    # legend further down than the template's: the x axis has a title here
+    fig.update_layout(xaxis_title=f"{p.label} [{p.unit}]", yaxis_title="kWh/(m²a)", legend_y=-0.28)
     return _layout(fig, title, 380)
 
 

@@ -447,7 +447,7 @@ def parity_figure(actual: np.ndarray, predicted: Mapping[str, np.ndarray], title
     for name, values in predicted.items():
         fig.add_scatter(x=actual, y=values, mode="markers", name=name, marker=dict(size=5, opacity=0.7),
                         hovertemplate="simulated %{x:.1f}<br>predicted %{y:.1f}<extra>" + name + "</extra>")
-    fig.update_layout(xaxis_title=f"simulated [{unit}]", yaxis_title=f"predicted [{unit}]")
+    fig.update_layout(xaxis_title=f"simulated [{unit}]", yaxis_title=f"predicted [{unit}]", legend_y=-0.25)
     return _layout(fig, title, 400)
 
 
@@ -461,5 +461,5 @@ def importance_figure(table: pd.DataFrame, target: str, title: str | None = None
     fig = go.Figure(go.Bar(x=rows["importance"], y=rows["input"], orientation="h",
                            error_x=dict(type="data", array=rows["std"], visible=True),
                            hovertemplate="%{y}: %{x:.3f}<extra></extra>"))
-    fig.update_layout(xaxis_title="drop of R² when shuffled", yaxis_title=None)
+    fig.update_layout(xaxis_title="drop of R² when shuffled", yaxis_title=None, showlegend=False)
     return _layout(fig, title, 60 + 28 * max(len(rows), 3))
