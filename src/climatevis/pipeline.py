@@ -62,20 +62,28 @@ import numpy as np
 import pandas as pd
 
 __all__ = [
+    "USAGE",
     "Candidate",
     "Derived",
+    "Options",
     "PipelineError",
     "Report",
     "Validation",
+    "climate_zone",
+    "default_dest",
+    "degree_days",
     "derive",
     "finish",
     "gather",
     "monthly_figure",
     "open_epw",
     "options",
+    "outputs",
+    "report_table",
     "run",
     "statistics",
     "validate",
+    "validate_all",
     "write",
 ]
 

@@ -68,7 +68,9 @@ __all__ = [
     "importance_figure",
     "library_versions",
     "load",
+    "make_estimator",
     "parity_figure",
+    "read_metadata",
     "save",
     "upload",
 ]
