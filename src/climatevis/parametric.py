@@ -241,8 +241,12 @@ def _process_context() -> Any:
     multi-threaded process such as a marimo kernel, which can deadlock the child."""
     import multiprocessing
 
-    methods = multiprocessing.get_all_start_methods()
-    return multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
+    if "forkserver" not in multiprocessing.get_all_start_methods():
+        return multiprocessing.get_context("spawn")
+    context = multiprocessing.get_context("forkserver")
+    # the server imports numpy, pandas and the model once; workers fork from it ready to run
+    context.set_forkserver_preload(["climatevis.parametric"])
+    return context
 
 
 def _summary_row(building: Building, site: Site) -> dict[str, Any]:
