@@ -114,7 +114,7 @@ def heatmap(
     if not isinstance(series.index, pd.DatetimeIndex):
         raise TypeError("heatmap: series needs a DatetimeIndex")
     idx = series.index
-    day = (idx.dayofyear - 1).to_numpy()
+    day = (idx.day_of_year - 1).to_numpy()
     hour = idx.hour.to_numpy()
     # Feb 29 shifts day-of-year by one after February; keep months aligned
     leap = bool(((idx.month == 2) & (idx.day == 29)).any())
