@@ -11,6 +11,7 @@ import contextlib
 import os
 import subprocess
 import sys
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -72,7 +73,7 @@ def fast_path_takes(content: bytes) -> bool:
         tokenize = epw._fast_tokenizer()
         assert tokenize is not None, "numba is installed but the compiled tokenizer is unavailable"
         _records, body, _first = epw._split_header(content, "<test>")
-        return epw._tokenize_fast(tokenize, body.rstrip(b"\r\n \t")) is not None
+        return epw._tokenize_fast(tokenize, memoryview(bytes(body).rstrip(b"\r\n \t"))) is not None
 
 
 def check_both(content: bytes, *, fast_expected: bool | None = True) -> epw.Weather | str:
@@ -212,6 +213,17 @@ def test_fuzzed_numbers_identical(one_day, field, values):
                 assert code is not None and float(value) >= code, value
 
 
+@pytest.mark.parametrize("option", [("mode.string_storage", "python"), ("future.infer_string", False)])
+def test_text_column_follows_pandas_string_dtype(one_day, option):
+    """The text column has read_csv's dtype whatever pandas' string options say."""
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message=".*future.infer_string.*")  # deprecated in 3.x
+        with pd.option_context(*option):
+            for content in (text_of(one_day).encode("latin-1"), with_field(one_day, 5, "é?9")):
+                result = check_both(content)
+                assert result.data["data_source_unct"].dtype == pd.Series([""]).dtype
+
+
 # --------------------------------------------------------------------------- without numba
 
 
@@ -224,18 +236,43 @@ def test_environment_switch_and_emscripten(monkeypatch):
     assert epw._fast_tokenizer() is None
 
 
-def test_reads_without_numba(vienna_epw):
-    """Where numba cannot be imported (Pyodide, a minimal install) pandas does the work."""
+BROKEN_NUMBA = """
+import types
+def njit(**options):  # what numba does when it finds no writable cache directory
+    raise RuntimeError("cannot cache function 'tokenize': no locator available")
+sys.modules['numba'] = types.SimpleNamespace(njit=njit)
+"""
+
+
+@pytest.mark.parametrize(
+    ("numba", "warning"),
+    [("sys.modules['numba'] = None", ""),  # makes `import numba` raise ImportError
+     (BROKEN_NUMBA, "compiled tokenizer unavailable (RuntimeError: cannot cache function")],
+    ids=["absent", "broken"],
+)
+def test_reads_without_numba(vienna_epw, numba, warning):
+    """Where numba is missing (Pyodide, a minimal install) or fails, pandas does the work."""
     code = (
-        "import sys; sys.modules['numba'] = None\n"  # makes `import numba` raise ImportError
+        "import sys, warnings\n"
+        f"{numba}\n"
         "from climatevis import epw\n"
-        f"w = epw.read_epw({str(vienna_epw)!r})\n"
-        "assert epw._compiled is False and 'climatevis._epw_numba' not in sys.modules\n"
+        "with warnings.catch_warnings(record=True) as caught:\n"
+        "    warnings.simplefilter('always')\n"
+        "    for _ in range(2):\n"
+        f"        w = epw.read_epw({str(vienna_epw)!r})\n"
+        "assert epw._compiled is False\n"
         "print(len(w.data), w.data['temp_air'].sum())\n"
+        "print('|'.join(str(c.message) for c in caught))\n"
     )
     env = {k: v for k, v in os.environ.items() if k != epw.NO_NUMBA_ENV}
     env["PYTHONPATH"] = str(Path(epw.__file__).parent.parent)
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True)
-    rows, total = out.stdout.split()
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env)
+    assert out.returncode == 0, out.stderr
+    numbers, messages = out.stdout.splitlines()
+    rows, total = numbers.split()
     reference = read_epw(vienna_epw).data["temp_air"]
     assert int(rows) == len(reference) and float(total) == reference.sum()
+    if warning:  # once per process, then silence
+        assert messages.count(warning) == 1, messages
+    else:
+        assert messages == ""

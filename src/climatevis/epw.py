@@ -30,6 +30,7 @@ import itertools
 import os
 import re
 import sys
+import warnings
 import zipfile
 from collections.abc import Mapping
 from pathlib import Path
@@ -255,8 +256,12 @@ def _decode_line(line: bytes) -> str:
 # --------------------------------------------------------------------------- header
 
 
-def _split_header(raw: bytes, name: str) -> tuple[list[list[str]], bytes, int]:
-    """Split off the eight header records; returns (records, data bytes, first data line)."""
+def _split_header(raw: bytes, name: str) -> tuple[list[list[str]], memoryview, int]:
+    """Split off the eight header records; returns (records, data bytes, first data line).
+
+    The data bytes are a view into ``raw``: copying ~1.5 MB costs as much as
+    a tenth of the whole fast read.
+    """
     if raw.startswith(b"\xef\xbb\xbf"):
         raw = raw[3:]
     if b"\x00" in raw[:4096]:
@@ -291,7 +296,7 @@ def _split_header(raw: bytes, name: str) -> tuple[list[list[str]], bytes, int]:
                 f"{name}: line {lineno}: expected the {keyword} header record, found {line[:40]!r}"
             )
         records.append(fields)
-    return records, raw[pos:], N_HEADER + 1
+    return records, memoryview(raw)[pos:], N_HEADER + 1
 
 
 def _num(fields: list[str], i: int, name: str, line: int, what: str) -> float:
@@ -455,32 +460,50 @@ def _fast_tokenizer() -> Any:
     """The numba-compiled tokenizer (``climatevis._epw_numba``), or None for pandas only.
 
     None in Pyodide (no numba there: do not even try the import), when numba
-    is not installed, or when the environment variable ``CLIMATEVIS_NO_NUMBA``
-    is set (to anything but ``0``). numba is imported on the first read, not
-    with this module: importing it takes a few hundred milliseconds.
+    is not installed or cannot compile here, or when the environment variable
+    ``CLIMATEVIS_NO_NUMBA`` is set (to anything but ``0``). numba is loaded on
+    the first read, not with this module: it costs a few hundred milliseconds
+    once per process, which only pays off from the second file on.
     """
     global _compiled
     if sys.platform == "emscripten" or os.environ.get(NO_NUMBA_ENV, "0") not in ("", "0"):
         return None
     if _compiled is None:
-        try:
-            from climatevis import _epw_numba as nb
-        except ImportError:  # numba missing, or built for another numpy
-            _compiled = False
-            return None
-        kinds = np.array(
-            [nb.TEXT if c in _TEXT_COLUMNS else nb.QUOTED_INT if c == "present_weather_codes"
-             else nb.INT if c in _INT_BLOCK else nb.FLOAT for c in COLUMNS], dtype=np.int8,
-        )
-        slots = np.array([_INT_BLOCK.index(c) if c in _INT_BLOCK else
-                          _FLOAT_BLOCK.index(c) if c in _FLOAT_BLOCK else 0 for c in COLUMNS])
-        _compiled = functools.partial(
-            nb.tokenize, kinds, slots, len(_FLOAT_BLOCK), len(_INT_BLOCK)
-        )
+        _compiled = _load_tokenizer() or False
     return _compiled or None
 
 
-def _tokenize_fast(tokenize: Any, body: bytes) -> tuple[np.ndarray, np.ndarray, Any] | None:
+def _load_tokenizer() -> Any:
+    try:
+        from climatevis import _epw_numba as nb
+    except ImportError:  # numba missing, or built for another numpy
+        return None
+    except Exception as err:  # e.g. no writable cache directory; numba's errors share no base
+        return _no_tokenizer(err)
+    kinds = np.array(
+        [nb.TEXT if c in _TEXT_COLUMNS else nb.QUOTED_INT if c == "present_weather_codes"
+         else nb.INT if c in _INT_BLOCK else nb.FLOAT for c in COLUMNS], dtype=np.int8,
+    )
+    slots = np.array([_INT_BLOCK.index(c) if c in _INT_BLOCK else
+                      _FLOAT_BLOCK.index(c) if c in _FLOAT_BLOCK else 0 for c in COLUMNS])
+    tokenize = functools.partial(nb.tokenize, kinds, slots, len(_FLOAT_BLOCK), len(_INT_BLOCK))
+    # Compile (or load numba's cache) now, on one record, so that a numba that
+    # cannot compile on this machine costs a warning, not the read.
+    record = ",".join(["1"] * len(_INT_COLUMNS) + ["?"] + ["0"] * (N_FIELDS - len(_INT_COLUMNS) - 1))
+    try:
+        records = tokenize(np.frombuffer(record.encode(), dtype=np.uint8))[0]
+    except Exception as err:
+        return _no_tokenizer(err)
+    return tokenize if records == 1 else _no_tokenizer("self-check failed")
+
+
+def _no_tokenizer(why: object) -> None:
+    reason = f"{type(why).__name__}: {why}" if isinstance(why, Exception) else str(why)
+    warnings.warn(f"climatevis.epw: compiled tokenizer unavailable ({reason.splitlines()[0]}); "
+                  "reading with pandas", RuntimeWarning, stacklevel=4)
+
+
+def _tokenize_fast(tokenize: Any, body: memoryview) -> tuple[np.ndarray, np.ndarray, Any] | None:
     """Blocks from the compiled tokenizer; None when it leaves the input to pandas."""
     n, floats, ints, text, offsets, ascii_only = tokenize(np.frombuffer(body, dtype=np.uint8))
     if n < 0:
@@ -581,7 +604,7 @@ def _scan_for_error(body: bytes, first_line: int, name: str) -> EPWError:
     return EPWError(f"{name}: line {first_line}: unreadable data section")
 
 
-def _parse_data(body: bytes, first_line: int, name: str) -> tuple[np.ndarray, np.ndarray, Any]:
+def _parse_data(body: memoryview, first_line: int, name: str) -> tuple[np.ndarray, np.ndarray, Any]:
     """The data section as (int64 block, float64 block, text column), missing values NaN."""
     end = len(body)
     while end and body[end - 1] in b"\r\n \t":
@@ -591,7 +614,7 @@ def _parse_data(body: bytes, first_line: int, name: str) -> tuple[np.ndarray, np
     body = body[:end]  # trailing blank lines are no records
     tokenize = _fast_tokenizer()
     blocks = _tokenize_fast(tokenize, body) if tokenize else None
-    ints, floats, text = blocks or _tokenize_pandas(body, first_line, name)
+    ints, floats, text = blocks or _tokenize_pandas(bytes(body), first_line, name)
     np.putmask(floats, floats >= _MISSING_AT_LEAST, np.nan)
     for k, code in _MISSING_EXACTLY:
         floats[k, floats[k] == code] = np.nan
