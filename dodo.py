@@ -15,6 +15,7 @@ from doit.reporter import ConsoleReporter
 from doit.tools import config_changed
 
 from tools import buildgraph as bg
+from tools import container
 from tools import datatasks as dt
 
 
@@ -155,6 +156,19 @@ def task_manifest():
     }
 
 
+# --------------------------------------------------------------------------- container
+
+
+def task_docker():
+    """Build the server image climatevis-server:<sha256 of its inputs> (skipped when it exists)."""
+    return {
+        "actions": [container.build_image],
+        "file_dep": container.image_inputs(),
+        "uptodate": [container.image_exists],
+        "verbosity": 2,
+    }
+
+
 # --------------------------------------------------------------------------- checks
 
 
@@ -201,5 +215,79 @@ def task_upload_data():
         "actions": [dt.upload_data],
         "task_dep": ["weather", "assets"],
         "uptodate": [dt.upload_uptodate],
+        "verbosity": 2,
+    }
+
+
+# --------------------------------------------------------------------------- deployment (SST) and portfolio
+
+DEPLOY_INPUTS = ["deploy/sst.config.ts", "deploy/package.json", "deploy/pnpm-lock.yaml", "deploy/tsconfig.json",
+                 "deploy/stages.json"]
+
+
+def task_typecheck():
+    """Type-check deploy/sst.config.ts against the real SST 4 platform types (npm only, no AWS)."""
+    return {
+        "actions": [[PY, "-m", "tools.deploy", "typecheck"]],
+        "file_dep": [*DEPLOY_INPUTS, "tools/deploy.py"],
+        "verbosity": 2,
+    }
+
+
+def task_cost():
+    """Monthly AWS cost per stage (deploy/stages.json x deploy/prices.json); fails if production > EUR 50."""
+    return {
+        "actions": [[PY, "-m", "tools.deploy_cost"]],
+        "file_dep": ["deploy/stages.json", "deploy/prices.json", "tools/deploy_cost.py"],
+        "verbosity": 2,
+    }
+
+
+def _sst(command, stage, yes):
+    from doit.exceptions import TaskFailed
+
+    from tools import deploy
+
+    if not stage:
+        return TaskFailed(f"give the stage: doit {command} --stage dev|production|<personal>")
+    try:
+        code = deploy.run_sst([command, "--stage", stage], assume_yes=yes)
+    except deploy.DeployError as err:
+        return TaskFailed(str(err))
+    return code == 0
+
+
+def task_deploy():
+    """Deploy a stage with SST (doit deploy --stage S): type check, cost guard and the demos first."""
+    return {
+        "params": [{"name": "stage", "long": "stage", "type": str, "default": "",
+                    "help": "SST stage: dev, production or a personal one"},
+                   {"name": "yes", "long": "yes", "type": bool, "default": False,
+                    "help": "already confirmed (a protected stage asks otherwise)"}],
+        "actions": [(_sst, ["deploy"])],
+        "task_dep": ["typecheck", "cost", "export", "size", "manifest"],
+        "uptodate": [False],
+        "verbosity": 2,
+    }
+
+
+def _portfolio(path):
+    from doit.exceptions import TaskFailed
+
+    from tools import portfolio
+
+    if not path:
+        return TaskFailed("give the portfolio repository: doit portfolio --path PATH (just portfolio PATH)")
+    return portfolio.main([path]) == 0
+
+
+def task_portfolio():
+    """Copy the exported demos into PATH/apps/web/public/demos/ (doit portfolio --path PATH; changed files only)."""
+    return {
+        "params": [{"name": "path", "long": "path", "type": str, "default": "",
+                    "help": "root of the portfolio monorepo (a git checkout with apps/web/)"}],
+        "actions": [_portfolio],
+        "task_dep": ["export", "size", "manifest"],
+        "uptodate": [False],
         "verbosity": 2,
     }

@@ -69,6 +69,53 @@ test *pytest_args: venv
 [group('check')]
 bench: venv
     {{python}} bench/epw_read.py
+    {{python}} bench/pv.py
+    {{python}} bench/building.py
+
+# type-check deploy/sst.config.ts against the real SST platform types (npm only; no AWS needed)
+[group('deploy')]
+typecheck: venv
+    @{{doit}} typecheck
+
+# monthly AWS cost of each stage (deploy/stages.json); fails when production is over EUR 50
+[group('deploy')]
+cost: venv
+    @{{doit}} -a cost
+
+# deploy the dev stage (type check, cost guard and demos first; needs AWS credentials)
+[group('deploy')]
+deploy-dev: venv
+    @{{python}} -m tools.deploy credentials
+    @{{doit}} deploy --stage dev
+
+# deploy production after you type its name (type check, cost guard and demos first)
+[group('deploy')]
+deploy-prod: venv
+    @{{python}} -m tools.deploy credentials
+    @{{python}} -m tools.deploy confirm production
+    @{{doit}} deploy --stage production --yes
+
+# what a deploy of STAGE would change (sst diff), e.g. `just diff production`
+[group('deploy')]
+diff stage: venv
+    @{{python}} -m tools.deploy credentials
+    @{{doit}} typecheck
+    @{{python}} -m tools.deploy sst diff --stage {{stage}}
+
+# the server's CloudWatch logs, e.g. `just logs` or `just logs dev --follow --since 30m`
+[group('deploy')]
+logs stage="production" *args: venv
+    @{{python}} -m tools.deploy logs --stage {{stage}} {{args}}
+
+# remove the dev stage from AWS (production is protected and cannot be removed this way)
+[group('deploy')]
+remove-dev: venv
+    @{{python}} -m tools.deploy sst remove --stage dev
+
+# copy the exported demos into the portfolio repository at PATH (apps/web/public/demos/, changed files only)
+[group('deploy')]
+portfolio path: venv
+    @{{doit}} portfolio --path {{quote(path)}}
 
 # open a notebook in marimo's editor, e.g. `just edit climate_dashboard`
 [group('develop')]
@@ -86,3 +133,23 @@ clean: venv
     @{{doit}} clean --clean-dep --all
     {{python}} -c "import shutil; shutil.rmtree('build', ignore_errors=True)"
     {{python}} -c "import pathlib; [p.unlink() for p in pathlib.Path('.').glob('.doit.db*')]"
+
+# the engineers' server on 127.0.0.1:7860 as the container runs it (MARIMO_PASSWORD from env or .env)
+[group('server')]
+serve *args: venv assets
+    {{python}} -m climatevis.server --host 127.0.0.1 --port 7860 --env-file .env {{args}}
+
+# start the local stack (server + MinIO + bucket) with docker compose; needs .env (see .env.example)
+[group('server')]
+up *args: venv
+    {{python}} tools/container.py compose up --build --detach --wait {{args}}
+
+# stop the local stack (`just down --volumes` also deletes MinIO's data)
+[group('server')]
+down *args: venv
+    {{python}} tools/container.py compose down {{args}}
+
+# build the server image climatevis-server:<sha256 of its inputs> (skipped when it exists)
+[group('server')]
+docker: venv
+    @{{doit}} docker

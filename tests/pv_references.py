@@ -7,9 +7,8 @@ Both are configured like :class:`climatevis.solar.SystemConfig`. Three
 conventions have to be aligned by hand, and each is documented where it is
 done:
 
-1. PVWatts' row-to-row self-shading of open-rack arrays (it assumes a field
-   of rows at ``gcr``) is not part of climatevis, so the PySAM runs use the
-   smallest allowed ground coverage ratio, 0.01 (rows far apart).
+1. The ground coverage ratio is the config's ``gcr`` (PVWatts shades
+   open-rack rows by their neighbours, and so does climatevis' v8 chain).
 2. SSC takes an EPW's *minute* field literally: minute 60 (EnergyPlus'
    hour-ending convention) makes it evaluate the sun at the middle of the
    hour, but minute 0 — as in the TMY3-derived EPWs shipped with EnergyPlus —
@@ -55,7 +54,7 @@ def epw_for_pysam(path: Path, workdir: Path | None = None) -> Path:
     return out
 
 
-def pysam_pvwatts_v8(epw: Path, cfg: solar.SystemConfig, *, gcr: float = 0.01) -> dict:
+def pysam_pvwatts_v8(epw: Path, cfg: solar.SystemConfig, *, gcr: float | None = None) -> dict:
     """Annual and monthly AC [kWh] and hourly AC [W] from PySAM Pvwattsv8."""
     import PySAM.Pvwattsv8 as pvwatts
 
@@ -72,7 +71,7 @@ def pysam_pvwatts_v8(epw: Path, cfg: solar.SystemConfig, *, gcr: float = 0.01) -
             "inv_eff": cfg.inv_eff,
             "tilt": cfg.surface_tilt,
             "azimuth": cfg.surface_azimuth,
-            "gcr": gcr,
+            "gcr": cfg.gcr if gcr is None else gcr,
             "losses": cfg.loss_percent,
             "bifaciality": 0,
         }

@@ -98,6 +98,49 @@ def test_glazing_angular_factor():
     assert np.all(np.diff(f[:5]) < 0)
 
 
+def test_exterior_film_coefficients():
+    # EN ISO 6946 Annex C: the standard Rse = 0.04 m²K/W belongs to 4 m/s, ε = 0.9, about 10 °C
+    assert bd.exterior_surface_resistance(4.0, 10.0, 0.9) == pytest.approx(0.04, rel=0.02)
+    assert bd.exterior_surface_resistance(0.0, 10.0) > 2 * bd.exterior_surface_resistance(4.0, 10.0)
+    assert bd.wind_speed_at_height([5.0], 10.0)[0] == pytest.approx(5.0)
+    assert bd.wind_speed_at_height(5.0, 1.35) == pytest.approx(5.0 * 0.135**0.14)
+    # MoWiTT (Yazdanian & Klems 1994): windward h_c = 3.26·v^0.89 without temperature difference
+    h_r = 4 * bd.GLASS_EMISSIVITY * bd.SIGMA * 283.15**3
+    windward = bd.glazing_exterior_resistance(4.0, 10.0, True, 0.0)
+    assert 1 / windward - h_r == pytest.approx(3.26 * 4**0.89)
+    assert 1 / bd.glazing_exterior_resistance(4.0, 10.0, False, 0.0) - h_r == pytest.approx(3.55 * 4**0.617)
+    assert 1 / bd.glazing_exterior_resistance(0.0, 10.0, True, 8.0) - h_r == pytest.approx(0.84 * 2.0)
+
+
+def test_hourly_films_follow_the_wind(denver_site, bestest_results):
+    """The window conductance Htr,w is the stated 36 W/K with fixed films and follows the wind
+    with hourly ones: lower on calm hours (low exterior convection), higher in storms."""
+    def window_conductance(result):
+        h = result.hourly
+        dt = h["temp_surface"] - h["temp_out"]
+        ok = dt.abs() > 5
+        return (-h["transmission_windows"][ok] / dt[ok]).to_numpy(), ok.to_numpy()
+
+    fixed, _ = window_conductance(bd.simulate(bd.bestest(600).replace(exterior_films="fixed"), denver_site))
+    assert fixed == pytest.approx(36.0)
+    hourly, ok = window_conductance(bestest_results["600"])
+    wind = denver_site.wind_speed[ok]
+    assert hourly[wind < 1].mean() < 0.85 * 36 < hourly[wind > 8].mean()
+    assert 20 < hourly.min() and hourly.max() < 1.2 * 36
+
+
+def test_solar_reflected_out(denver_site, bestest_results):
+    b = bd.bestest(600)
+    f = bd.solar_reflected_out(0.6, 12.0, 12.0 * 0.769 * 0.85, b.internal_area)
+    assert 0.02 < f < 0.04  # EnergyPlus on this box: 3.6 % of the transmitted sunlight leaves again
+    assert bd.solar_reflected_out(1.0, 12.0, 9.0, 171.6) == 0.0
+    assert bd.solar_reflected_out(0.6, 0.0, 0.0, 171.6) == 0.0
+    assert bd.solar_reflected_out(0.3, 12.0, 9.0, 171.6) > f  # brighter rooms lose more
+    without = bd.simulate(b.replace(interior_solar_absorptance=1.0), denver_site)
+    ratio = bestest_results["600"].hourly["solar_windows"].sum() / without.hourly["solar_windows"].sum()
+    assert ratio == pytest.approx(1 - 0.029, abs=0.003)
+
+
 def test_bestest_constructions_match_the_standard():
     b6, b9 = bd.bestest(600), bd.bestest(900)
     # ASHRAE 140 Tables: U (with films) wall 0.514 / 0.512, roof 0.318, floor 0.039 W/(m²K)
@@ -169,6 +212,9 @@ def test_reference_csv_bad_value_names_line_and_column():
         ({"mass_class": "granite"}, "mass_class must be one of"),
         ({"storeys": 0}, "storeys must be an integer"),
         ({"absorptance_wall": 1.5}, "absorptance_wall must be within 0..1"),
+        ({"exterior_films": "windy"}, "exterior_films must be hourly or fixed"),
+        ({"windows": {"S": bd.Window(area=5.0, u_value=40.0)}}, "u_value 40.0 W/.* is not below 1/external_resistance"),
+        ({"interior_solar_absorptance": -0.1}, "interior_solar_absorptance must be within 0..1"),
     ],
 )
 def test_invalid_inputs_raise_clear_errors(changes, message):
@@ -186,12 +232,12 @@ def test_unknown_preset():
 
 # --------------------------------------------------------------------------- ASHRAE 140 (Denver TMY3)
 
-#: Where the 5R1C model is outside the ASHRAE 140-2020 range: by how much at most (see README,
-#: "Building energy"). Heating of both cases and the case-600 heating peak are above the range.
+#: Where the 5R1C model is outside the ASHRAE 140-2020 range: by how much at most, relative to the
+#: top of the range (see README, "Building energy"). Heating of both cases is above the range
+#: (600: 4.83 MWh, +7.1 %; 900: 1.93 MWh, +6.6 %); cooling and the case-600 peaks are inside.
 ASHRAE_TOLERANCE = {
-    ("bestest600", "heating_mwh"): 0.13,
-    ("bestest900", "heating_mwh"): 0.17,
-    ("bestest600", "peak_heating_kw"): 0.07,
+    ("bestest600", "heating_mwh"): 0.08,
+    ("bestest900", "heating_mwh"): 0.075,
 }
 
 

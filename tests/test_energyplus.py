@@ -25,12 +25,16 @@ CACHE = ROOT / "build" / "energyplus-cache"
 CITIES = {"Denver": "USA_CO_Denver", "Vienna": "AUT_Vienna", "Berlin": "DEU_Berlin"}
 SHOEBOXES = ("at-sfh-1980", "at-sfh-2011")
 
-#: Largest relative deviation of the 5R1C model from EnergyPlus. The issue asks for ±20 %;
-#: case 900 heating in sunny Denver is the exception (README "Building energy"): its
-#: heating is a small difference of large flows (1.5 MWh against ~12 MWh of transmission
-#: and solar gains), so the ~0.6 MWh by which the 5R1C model's effective envelope
-#: conductance exceeds EnergyPlus's (dynamic exterior film coefficients, window U) is +40 %.
-TOLERANCE = {("900", "Denver", "heating_kwh"): 0.45}
+#: Largest relative deviation of the 5R1C model from EnergyPlus (the issue asks for ±20 %),
+#: tightened to what the model achieves (README "Building energy"): within 10 % everywhere except
+#: heating in sunny Denver, where heating is a small difference of large flows (600: +12.2 %,
+#: 900: +16.3 % with EnergyPlus 25.2).
+TOLERANCE = {("600", "Denver", "heating_kwh"): 0.14, ("900", "Denver", "heating_kwh"): 0.18}
+DEFAULT_TOLERANCE = 0.10
+
+#: EnergyPlus's own results in the ASHRAE 140-2020 results file (RESULTS5-2A, as tabulated in
+#: IBPSA's ISO13790 BESTEST user guide), MWh: our epJSON of the cases must reproduce them.
+ENERGYPLUS_140_2020 = {"600": (4.324, 6.027), "900": (1.664, 2.489)}
 
 
 def _require_energyplus():
@@ -75,31 +79,32 @@ def ours(epws):
 def test_5r1c_within_20_percent_of_energyplus(energyplus_results, ours, case, city, quantity):
     reference = energyplus_results[(case, city)].summary()[quantity]
     value = ours[(case, city)][quantity]
-    allowed = TOLERANCE.get((case, city, quantity), 0.20)
     deviation = value / reference - 1
-    assert abs(deviation) <= allowed, f"{case} {city} {quantity}: ours {value:.0f}, EnergyPlus {reference:.0f} kWh"
-    if allowed > 0.20:
-        assert abs(deviation) > 0.20  # the exception is still needed
+    allowed = TOLERANCE.get((case, city, quantity), DEFAULT_TOLERANCE)
+    assert abs(deviation) <= min(allowed, 0.20), \
+        f"{case} {city} {quantity}: ours {value:.0f}, EnergyPlus {reference:.0f} kWh ({deviation:+.1%})"
+    if allowed > DEFAULT_TOLERANCE:  # the wider tolerance is still needed
+        assert abs(deviation) > DEFAULT_TOLERANCE
 
 
 @pytest.mark.parametrize("name", SHOEBOXES)
 def test_shoebox_heating_matches_energyplus(energyplus_results, ours, name):
-    """The parametric shoebox (building_model) of an Austrian preset: heating within ±20 %."""
+    """The parametric shoebox (building_model) of an Austrian preset: heating within ±8 %
+    (achieved: at-sfh-1980 +4.8 %, at-sfh-2011 −1.6 %)."""
     reference = energyplus_results[(name, "Vienna")].summary()["heating_kwh"]
-    assert ours[(name, "Vienna")]["heating_kwh"] == pytest.approx(reference, rel=0.20)
+    assert ours[(name, "Vienna")]["heating_kwh"] == pytest.approx(reference, rel=0.08)
 
 
-def test_energyplus_case600_against_ashrae140(energyplus_results):
-    """EnergyPlus itself on our epJSON: heating inside the ASHRAE 140-2020 range, cooling
-    within 8 % above it (EnergyPlus's own 140 results sit at the top of the range)."""
-    s = energyplus_results[("600", "Denver")].summary()
-    low, high = bd.BESTEST_RANGES["bestest600"]["heating_mwh"]
-    assert low <= s["heating_kwh"] / 1000 <= high
-    low, high = bd.BESTEST_RANGES["bestest600"]["cooling_mwh"]
-    assert low <= s["cooling_kwh"] / 1000 <= high * 1.08
-    s9 = energyplus_results[("900", "Denver")].summary()
-    low, high = bd.BESTEST_RANGES["bestest900"]["heating_mwh"]
-    assert low <= s9["heating_kwh"] / 1000 <= high
+@pytest.mark.parametrize("case", ["600", "900"])
+def test_energyplus_reference_matches_ashrae140(energyplus_results, case):
+    """EnergyPlus itself on our epJSON: inside the ASHRAE 140-2020 ranges, and within 2 % of
+    EnergyPlus's published 140-2020 results (the epJSON is a faithful model of the case)."""
+    s = energyplus_results[(case, "Denver")].summary()
+    for quantity, published in zip(("heating", "cooling"), ENERGYPLUS_140_2020[case], strict=True):
+        low, high = bd.BESTEST_RANGES[f"bestest{case}"][f"{quantity}_mwh"]
+        value = s[f"{quantity}_kwh"] / 1000
+        assert low <= value <= high, f"{case} {quantity} {value:.3f} outside {low}-{high}"
+        assert value == pytest.approx(published, rel=0.02)
 
 
 def _january_only(model):

@@ -266,8 +266,10 @@ def test_yield_map_matches_single_runs(vienna_site, model):
     for tilt in (0, 30, 60):
         for az in (90, 180, 270):
             one = vienna_site.simulate(cfg, surface_tilt=tilt, surface_azimuth=az).annual_ac_kwh
-            assert grid.loc[tilt, az] == pytest.approx(one, rel=1e-9)
+            # v8: the map interpolates the single-diode model in a table
+            assert grid.loc[tilt, az] == pytest.approx(one, rel=1e-4 if model == "pvwatts_v8" else 1e-9)
     full = vienna_site.yield_map(cfg)
+    assert full.loc[0.0].nunique() == 1  # a flat array has no azimuth
     assert full.shape == (10, 24)
     best_tilt, best_az = full.stack().idxmax()
     assert 30 <= best_tilt <= 40 and 165 <= best_az <= 195  # Vienna: south, ~35°
@@ -315,8 +317,8 @@ def accuracy(weathers, tmp_path_factory):
         # pvlib's Fuentes steps through the year in Python (≈ 2 s): one orientation per site
         v5f = solar.SystemConfig(kwp=4.0, surface_tilt=35, surface_azimuth=180, model="pvwatts")
         add(short, "pvlib ModelChain", v5f, site_1y.simulate(v5f), ref.pvlib_modelchain(w, times, v5f))
-        # the classic chain against PVWatts v8, for information (different module model)
-        add(short, "PVWatts v8 (PySAM)", v5f, site.simulate(v5f), ref.pysam_pvwatts_v8(pysam_epw, v5f))
+        # the classic chain against PVWatts v8, for information (different module model, no rows)
+        add(short, "PVWatts v8 (PySAM)", v5f, site.simulate(v5f), ref.pysam_pvwatts_v8(pysam_epw, v5f, gcr=0.01))
     # other module classes and the roof mount, on two climates
     for name in [n for n in weathers if n.startswith(("AUT_Vienna", "USA_CO_Denver"))]:
         w = weathers[name]
@@ -382,15 +384,31 @@ def test_ssc_pvwatts_v8_regression_case_phoenix():
     DC/AC 1.2, η 96 % → 7043.197 kWh (SSC ≥ 2022; 7039.34 in older releases).
     The data file is public domain but not shipped here; point
     ``CLIMATEVIS_PHOENIX_TMY2`` at SSC's ``test/input_cases/pvsamv1_data/USA AZ
-    Phoenix (TMY2).csv``. climatevis does not model PVWatts' row-to-row
-    self-shading (−0.57 % in this case), so it must land within 1 % above."""
+    Phoenix (TMY2).csv``. The file has no minute column, so SSC moves the sun
+    to the sun-up half of sunrise and sunset hours; climatevis keeps the
+    mid-hour: agreement within 0.2 %."""
     path = _phoenix_tmy2()
     if path is None:
         pytest.skip("Phoenix TMY2 file of NREL SSC's tests not available (set CLIMATEVIS_PHOENIX_TMY2)")
     from tests import pv_references as ref
 
-    cfg = solar.SystemConfig(kwp=4, surface_tilt=20, surface_azimuth=180, losses=14.075660705566406)
+    cfg = solar.SystemConfig(kwp=4, surface_tilt=20, surface_azimuth=180, losses=14.075660705566406, gcr=0.4)
     ours = solar.SolarSite(ref.read_sam_csv(path)).simulate(cfg)
-    assert 0.0 < ours.annual_ac_kwh / 7043.197 - 1 < 0.01
-    unshaded = ref.pysam_pvwatts_v8(path, cfg, gcr=0.01)["annual_ac_kwh"]
-    assert ours.annual_ac_kwh == pytest.approx(unshaded, rel=0.002)
+    assert ours.annual_ac_kwh == pytest.approx(7043.197, rel=0.002)
+    assert ours.annual_ac_kwh == pytest.approx(ref.pysam_pvwatts_v8(path, cfg)["annual_ac_kwh"], rel=0.002)
+
+
+def test_row_self_shading_limits():
+    geo = solar.pvwatts_row_geometry(4.0, "standard", 0.4)
+    assert geo.nrows == 3 and geo.pitch == pytest.approx(geo.side / 0.4)
+    assert solar.sky_view_derate(0.0, 0.4) == pytest.approx(1.0)
+    assert solar.sky_view_derate(60.0, 0.01) > 0.99 > solar.sky_view_derate(60.0, 0.6)
+    zen = np.array([30.0, 75.0, 85.0])
+    frac, f_sky, f_gnd = solar.row_self_shading(35.0, 180.0, zen, np.array([180.0, 180.0, 180.0]),
+                                                np.full(3, 600.0), np.full(3, 100.0), np.full(3, 90.0),
+                                                np.full(3, 10.0), 0.2, geo)
+    assert frac[0] == 0 and 0 < frac[1] < frac[2] <= 1  # low sun: longer shadows
+    assert np.all((f_sky < 1) & (f_sky > 0.8)) and np.all((f_gnd > 0) & (f_gnd < 1))
+    flat = solar.row_self_shading(0.0, 180.0, zen, np.full(3, 180.0), np.full(3, 600.0), np.full(3, 100.0),
+                                  np.full(3, 90.0), np.zeros(3), 0.2, geo)
+    assert np.all(flat[0] == 0) and np.all(flat[1] == 1) and np.all(flat[2] == 1)

@@ -64,7 +64,7 @@ def install_locked(py: Path) -> None:
     uv = shutil.which("uv")
     lock = ROOT / "requirements-dev.txt"
     if uv:  # same hashes, much faster; its cache makes a rebuild take seconds
-        run(uv, "pip", "install", "--python", py, "--require-hashes", "-r", lock)
+        run(uv, "pip", "install", "--quiet", "--python", py, "--require-hashes", "-r", lock)
     else:
         run(py, "-m", "pip", "install", "--disable-pip-version-check", "--require-hashes",
             "-r", lock)

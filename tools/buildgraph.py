@@ -7,6 +7,7 @@ spawned inside the actions.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import importlib.util
 import json
@@ -37,6 +38,21 @@ if str(SRC) not in sys.path:  # actions use this checkout's library, not another
 
 class BuildError(Exception):
     """A build step failed; the message is one line naming the file and the reason."""
+
+
+def action(fn):
+    """A doit python-action that reports a BuildError as its one-line message, not a traceback."""
+
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        try:
+            return fn(*args, **kwargs)
+        except BuildError as err:
+            from doit.exceptions import TaskFailed
+
+            return TaskFailed(str(err))
+
+    return wrapper
 
 
 # --------------------------------------------------------------------------- inputs
@@ -130,6 +146,7 @@ def sha256_file(path: Path) -> str:
 # --------------------------------------------------------------------------- actions
 
 
+@action
 def refresh_pyodide_lock() -> None:
     """Fetch pyodide-lock.json of the npm package matching marimo's Pyodide version."""
     import tarfile
@@ -156,6 +173,7 @@ def refresh_pyodide_lock() -> None:
     print(f"tools/pyodide/pyodide-lock.json: Pyodide {version}")
 
 
+@action
 def build_assets(sources: list[str], out: str) -> None:
     from climatevis.assets import write_station_assets
 
@@ -187,6 +205,7 @@ def _stage(notebook: Path, stage: Path) -> None:
         shutil.copy2(source, stage / "public" / "data" / name)
 
 
+@action
 def export_demo(notebook: str, inputs: list[str]) -> None:
     """`marimo export html-wasm` into build/demos/<kebab>/, replacing it only on success."""
     nb = Path(notebook)
@@ -249,6 +268,7 @@ def own_size(out: Path) -> int:
     return sum(f.stat().st_size for f in own_files(out))
 
 
+@action
 def check_size(demo_dir: str, limit: int = SIZE_LIMIT) -> None:
     out = Path(demo_dir)
     size = own_size(out)
@@ -261,6 +281,7 @@ def check_size(demo_dir: str, limit: int = SIZE_LIMIT) -> None:
     print(f"  {out.name}: {size:,} bytes ({100 * size / limit:.0f} % of {limit // 1024} KB)")
 
 
+@action
 def write_manifest(demos: list[str], path: str) -> None:
     """build/manifest.json: every artifact with its sha256 and the hashes of its inputs."""
     artifacts = []

@@ -398,7 +398,8 @@ def _(mo):
     <small>Method: EN ISO 13790 Annex C hourly 5R1C model (Crank–Nicolson mass node,
     H<sub>tr,ms</sub> = 9.1·A<sub>m</sub>, H<sub>tr,is</sub> = 3.45·A<sub>t</sub>, heating and
     cooling from the 10 W/m² probe), window gains with the angular transmittance of the
-    glazing, opaque solar gains and radiation to the sky. Validated against ASHRAE 140 and
+    glazing less the share reflected back out, exterior surface resistances from the hour's
+    wind, opaque solar gains and radiation to the sky. Validated against ASHRAE 140 and
     EnergyPlus 25.2 (see the project README). Austrian presets: TABULA/EPISCOPE typology
     (U-values per construction period).</small>
     """)

@@ -25,9 +25,20 @@ EN ISO 52016-1 / 52010-1, this module uses:
   :mod:`climatevis.solar`), with the angular dependence of an uncoated
   1-3-pane glazing (Fresnel reflection and Bouguer absorption, Duffie &
   Beckman 2013 §5.1-5.4) instead of the constant ``F_w = 0.9``;
+* the share of the transmitted sunlight that the room reflects back out
+  through its windows (:func:`solar_reflected_out`);
+* exterior surface resistances hour by hour instead of the fixed Rse the
+  U-values are stated with: EN ISO 6946 Annex C (``h_c = 4 + 4·v``) for
+  opaque elements, the MoWiTT correlation measured on glazing for windows,
+  with the weather's wind at the facade (:func:`exterior_surface_resistance`,
+  :func:`glazing_exterior_resistance`); on calm nights this lowers a
+  window's U by up to a third, as detailed simulation programs find;
 * opaque solar gains ``α·Rse·U·A·I`` and long-wave radiation to the sky
-  ``F_r·Rse·U·A·h_r·(θe − θsky)`` (ISO 13790 §11.3.4-11.3.5) with the sky
-  temperature from the EPW's horizontal infrared radiation;
+  ``F_r·Rse·U·A·h_r·(θe − θsky)`` (ISO 13790 §11.3.4-11.3.5, windows
+  included) with those hourly Rse and U and the sky temperature from the
+  EPW's horizontal infrared radiation; for vertical surfaces ``F_r`` is the
+  sky view factor 0.5 times Walton's ``β = √0.5``, the share of that view
+  radiating at the (hemispherical) sky temperature;
 * convective/radiative split of internal gains as a parameter (ISO: 50/50);
 * optionally the air heat capacity ``ρ·c`` from the site's air pressure
   (ASHRAE 140 specifies infiltration at site air density; ISO uses
@@ -49,6 +60,12 @@ References
 * EN ISO 6946:2017: surface resistances, ``h_r = 4·ε·σ·T³``.
 * ANSI/ASHRAE Standard 140-2020, cases 600, 640, 900, 940 (specification of
   the BESTEST boxes used by :func:`bestest`).
+* Yazdanian, M., Klems, J.H. (1994). Measurement of the exterior convective
+  film coefficient for windows in low-rise buildings. ASHRAE Transactions
+  100(1), 1087-1096 (the MoWiTT correlation).
+* Walton, G.N. (1983). Thermal Analysis Research Program reference manual
+  (TARP), NBSIR 83-2655 (sky share β of tilted surfaces).
+* ASHRAE Handbook—Fundamentals (2017), ch. 24: wind speed profile.
 * Duffie, J.A., Beckman, W.A. (2013). Solar Engineering of Thermal
   Processes, 4th ed., §5.1-5.4 (cover transmittance, effective incidence
   angles for diffuse radiation, Brandemuehl & Beckman 1980).
@@ -88,7 +105,9 @@ __all__ = [
     "effective_heat_capacity",
     "energy_balance_residual",
     "energy_class",
+    "exterior_surface_resistance",
     "glazing_angular_factor",
+    "glazing_exterior_resistance",
     "layers_u_value",
     "load_duration",
     "overheating_hours",
@@ -96,6 +115,8 @@ __all__ = [
     "preset_names",
     "read_reference_buildings",
     "simulate",
+    "solar_reflected_out",
+    "wind_speed_at_height",
 ]
 
 SIGMA = 5.670374419e-8  # Stefan-Boltzmann constant [W/(m²K⁴)]
@@ -231,6 +252,72 @@ def _diffuse_incidence_angles(surface_tilt: float) -> tuple[float, float]:
     return 59.7 - 0.1388 * b + 0.001497 * b * b, 90.0 - 0.5788 * b + 0.002693 * b * b
 
 
+# --------------------------------------------------------------------------- exterior surface films
+
+#: Thermal emissivity of uncoated glass (EN 673; ASHRAE 140-2020 glazing).
+GLASS_EMISSIVITY = 0.84
+
+
+def wind_speed_at_height(wind_speed, height: float, reference_height: float = 10.0,
+                         exponent: float = 0.14) -> np.ndarray:
+    """Wind speed [m/s] at ``height`` [m] from a measurement [m/s] at ``reference_height`` [m],
+    both over open flat terrain: power law ``v·(z/z_ref)^a`` with ``a = 0.14`` (ASHRAE
+    Handbook—Fundamentals 2017, ch. 24, eq. 4 and Table 1, "open terrain"; the profile
+    EnergyPlus applies for terrain "Country")."""
+    return np.asarray(wind_speed, dtype=float) * (max(height, 0.1) / reference_height) ** exponent
+
+
+def exterior_surface_resistance(wind_speed, temp_air, emissivity: float = 0.9) -> np.ndarray:
+    """Exterior surface resistance Rse = 1/(h_c + h_r) [m²K/W] of an opaque element (EN ISO 6946:2017 Annex C).
+
+    ``wind_speed`` [m/s] next to the surface: ``h_c = 4 + 4·v``; ``temp_air`` [°C]:
+    ``h_r = 4·ε·σ·T³`` with the ``emissivity`` ε. At ``v = 4 m/s``, ε = 0.9 and 10 °C this
+    is the standard Rse = 0.04 m²K/W.
+    """
+    t = np.asarray(temp_air, dtype=float) + 273.15
+    return 1.0 / (4.0 + 4.0 * np.asarray(wind_speed, dtype=float) + 4.0 * emissivity * SIGMA * t**3)
+
+
+def glazing_exterior_resistance(wind_speed, temp_air, windward, temp_difference=5.0,
+                                emissivity: float = GLASS_EMISSIVITY) -> np.ndarray:
+    """Exterior surface resistance Rse = 1/(h_c + h_r) [m²K/W] of glazing.
+
+    Convection from the MoWiTT correlation, measured on smooth glazed
+    surfaces (Yazdanian & Klems 1994, ASHRAE Trans. 100(1); ASHRAE
+    Handbook—Fundamentals): ``h_c = √((0.84·ΔT^⅓)² + (a·v^b)²)`` with
+    ``a, b = 3.26, 0.89`` on the ``windward`` side and ``3.55, 0.617`` leeward;
+    ``wind_speed`` v [m/s] at the window's height, ``temp_difference`` ΔT [K]
+    between glass and air. Radiation ``h_r = 4·ε·σ·T³`` at ``temp_air`` [°C].
+    Glass is smooth: at 4 m/s this gives h_c ≈ 10 W/(m²K), half of EN ISO
+    6946's ``4 + 4·v`` for (rough) building elements.
+    """
+    v = np.maximum(np.asarray(wind_speed, dtype=float), 0.0)
+    a = np.where(windward, 3.26, 3.55)
+    b = np.where(windward, 0.89, 0.617)
+    h_c = np.sqrt((0.84 * np.abs(temp_difference) ** (1.0 / 3.0)) ** 2 + (a * v**b) ** 2)
+    t = np.asarray(temp_air, dtype=float) + 273.15
+    return 1.0 / (h_c + 4.0 * emissivity * SIGMA * t**3)
+
+
+def solar_reflected_out(interior_solar_absorptance: float, glazed_area: float, transmitting_area: float,
+                        internal_area: float) -> float:
+    """Share [-] of the solar radiation entering a room that leaves again through its windows.
+
+    The room's surfaces (``internal_area`` At [m²]) absorb
+    ``interior_solar_absorptance`` α of what reaches them and reflect the rest
+    diffusely, spread by area; windows take ``glazed_area`` [m²] of it and
+    transmit ``transmitting_area`` [m²] (glazed area × diffuse transmittance)
+    to the outside. Summing the reflections (an enclosure with uniform
+    radiosity, as in the ASHRAE 140 "cavity albedo" of the BESTEST cases)::
+
+        f = (1 − α)·τA/At / (1 − (1 − α)·(1 − Ag/At))
+    """
+    if internal_area <= 0 or glazed_area <= 0:
+        return 0.0
+    rho = 1.0 - interior_solar_absorptance
+    return rho * transmitting_area / internal_area / (1.0 - rho * (1.0 - glazed_area / internal_area))
+
+
 # --------------------------------------------------------------------------- the building
 
 
@@ -242,8 +329,9 @@ class Window:
     value; ``g_value`` [-] the glazing's total solar energy transmittance at
     normal incidence; ``frame_fraction`` [-] the opaque share of ``area``;
     ``shading_factor`` [-] the external-shading reduction factor ``F_sh``
-    (1 = unshaded, ISO 13790 §11.4.4); ``panes`` (1-3) sets the angular
-    dependence of the transmittance.
+    (1 = unshaded, ISO 13790 §11.4.4); ``panes`` (1-3) and the panes'
+    ``extinction_thickness`` K·L [-] (extinction coefficient × thickness)
+    set the angular dependence of the transmittance.
     """
 
     area: float = 0.0
@@ -252,6 +340,7 @@ class Window:
     frame_fraction: float = 0.3
     shading_factor: float = 1.0
     panes: int = 2
+    extinction_thickness: float = 0.0622
 
 
 def _no_windows() -> dict[str, Window]:
@@ -273,8 +362,13 @@ class Building:
     "outdoor" or "adiabatic"; ``roof_boundary`` "outdoor" or "adiabatic";
     ``thermal_bridge`` ΔU [W/(m²K)] on the whole envelope area (TABULA);
     exterior ``absorptance_*`` [-], long-wave ``emissivity`` [-] and
-    ``external_resistance`` Rse [m²K/W]. ``windows`` maps "S", "E", "N", "W"
-    to a :class:`Window`.
+    ``external_resistance`` Rse [m²K/W], the exterior surface resistance the
+    U-values (windows' too) are stated with. ``exterior_films`` "hourly"
+    replaces it hour by hour by a wind- and temperature-dependent Rse
+    (opaque: :func:`exterior_surface_resistance`, EN ISO 6946; glazing:
+    :func:`glazing_exterior_resistance`, MoWiTT; wind from the weather at the
+    facade's mid-height and the roof), "fixed" keeps it. ``windows`` maps
+    "S", "E", "N", "W" to a :class:`Window`.
 
     Mass: ``mass_class`` (ISO 13790 Table 12) unless ``heat_capacity``
     [J/(m²K) per m² Af] and ``mass_area_factor`` (Am/Af) are given.
@@ -284,6 +378,10 @@ class Building:
     mechanical part while the outdoor air is below the heating or above the
     cooling set point (bypass in between); ``air_heat_capacity`` ρc [J/(m³K)], ``None`` = from the
     hourly site air pressure and temperature.
+
+    Solar: ``interior_solar_absorptance`` [-] of the room surfaces sets the
+    share of transmitted sunlight reflected back out through the windows
+    (:func:`solar_reflected_out`).
 
     Gains and control: ``internal_gains`` [W/m² Af] times the 24-hour
     ``gains_profile`` (fractions, default constant 1), of which
@@ -310,11 +408,13 @@ class Building:
     absorptance_roof: float = 0.6
     emissivity: float = 0.9
     external_resistance: float = 0.04
+    exterior_films: str = "hourly"
     windows: Mapping[str, Window] = field(default_factory=_no_windows)
     mass_class: str = "medium"
     heat_capacity: float | None = None
     mass_area_factor: float | None = None
     internal_area_factor: float = 4.5
+    interior_solar_absorptance: float = 0.6
     infiltration_ach: float = 0.4
     ventilation_ach: float = 0.0
     heat_recovery: float = 0.0
@@ -342,7 +442,8 @@ class Building:
             positive(name, allow_zero=True)
         if not isinstance(self.storeys, int) or self.storeys < 1:
             raise BuildingError(f"{self.name}: storeys must be an integer >= 1, got {self.storeys!r}")
-        for name in ("absorptance_wall", "absorptance_roof", "emissivity", "heat_recovery", "convective_fraction"):
+        for name in ("absorptance_wall", "absorptance_roof", "emissivity", "heat_recovery", "convective_fraction",
+                     "interior_solar_absorptance"):
             v = getattr(self, name)
             if not 0.0 <= v <= 1.0:
                 raise BuildingError(f"{self.name}: {name} must be within 0..1, got {v!r}")
@@ -350,6 +451,13 @@ class Building:
             raise BuildingError(f"{self.name}: floor_boundary must be ground, outdoor or adiabatic, got {self.floor_boundary!r}")
         if self.roof_boundary not in ("outdoor", "adiabatic"):
             raise BuildingError(f"{self.name}: roof_boundary must be outdoor or adiabatic, got {self.roof_boundary!r}")
+        if self.exterior_films not in ("hourly", "fixed"):
+            raise BuildingError(f"{self.name}: exterior_films must be hourly or fixed, got {self.exterior_films!r}")
+        u_max = 1.0 / self.external_resistance
+        for name in ("u_wall", "u_roof", "u_floor"):
+            if getattr(self, name) >= u_max:
+                raise BuildingError(f"{self.name}: {name} {getattr(self, name)} W/(m²K) is not below "
+                                    f"1/external_resistance = {u_max:g}")
         unknown = set(self.windows) - set(ORIENTATIONS)
         if unknown:
             raise BuildingError(f"{self.name}: windows has unknown orientations {sorted(unknown)} (use S, E, N, W)")
@@ -363,11 +471,16 @@ class Building:
                 )
             if w.u_value <= 0:
                 raise BuildingError(f"{where}: u_value must be > 0, got {w.u_value}")
+            if w.u_value >= 1.0 / self.external_resistance:
+                raise BuildingError(f"{where}: u_value {w.u_value} W/(m²K) is not below "
+                                    f"1/external_resistance = {1.0 / self.external_resistance:g}")
             for name in ("g_value", "frame_fraction", "shading_factor"):
                 if not 0.0 <= getattr(w, name) <= 1.0:
                     raise BuildingError(f"{where}: {name} must be within 0..1, got {getattr(w, name)}")
             if w.panes not in (1, 2, 3):
                 raise BuildingError(f"{where}: panes must be 1, 2 or 3, got {w.panes}")
+            if not 0.0 <= w.extinction_thickness < 5.0:
+                raise BuildingError(f"{where}: extinction_thickness must be within 0..5, got {w.extinction_thickness}")
         if self.mass_class not in MASS_CLASSES:
             raise BuildingError(f"{self.name}: mass_class must be one of {list(MASS_CLASSES)}, got {self.mass_class!r}")
         if self.heat_capacity is not None and self.heat_capacity <= 0:
@@ -390,10 +503,15 @@ class Building:
             if v is not None and v < 0:
                 raise BuildingError(f"{self.name}: {name} must be >= 0 W, got {v}")
         hms = 9.1 * self.mass_area
-        if self.h_tr_op >= hms:
+        # hourly exterior films may lower Rse towards 0: bound the opaque conductance without it
+        h_op_max = self.h_tr_op + sum(
+            u * u * self.external_resistance / (1.0 - u * self.external_resistance) * area
+            for u, area in ((self.u_wall, self.opaque_wall_area), (self.u_roof, self.roof_area),
+                            (self.u_floor, self.roof_area)))
+        if h_op_max >= hms:
             raise BuildingError(
-                f"{self.name}: opaque conductance {self.h_tr_op:.0f} W/K is not below Htr,ms = 9.1·Am "
-                f"= {hms:.0f} W/K; the 5R1C network cannot represent it"
+                f"{self.name}: opaque conductance {self.h_tr_op:.0f} W/K (up to {h_op_max:.0f} W/K without the "
+                f"exterior film) is not below Htr,ms = 9.1·Am = {hms:.0f} W/K; the 5R1C network cannot represent it"
             )
 
     # ---- geometry
@@ -546,7 +664,8 @@ def bestest(case: int | str = 600) -> Building:
     """ASHRAE Standard 140 BESTEST case 600, 640, 900, 940 (and the free-floating 600FF, 900FF).
 
     An 8 m × 6 m × 2.7 m box, 12 m² of double clear glazing facing south
-    (U = 3.0 W/(m²K), SHGC 0.789 at normal incidence), 0.5 ach infiltration
+    (Standard 140-2020 glazing: U = 3.0 W/(m²K) with the standard's surface
+    coefficients, SHGC 0.769 at normal incidence), 0.5 ach infiltration
     at site air density, 200 W internal gains (60 % radiative), heating below
     20 °C and cooling above 27 °C on the air temperature; 640/940 set the
     heating back to 10 °C from 23:00 to 07:00. U-values and the thermal mass
@@ -572,8 +691,12 @@ def bestest(case: int | str = 600) -> Building:
         u_floor=layers_u_value(floor, rsi, rse),
         floor_boundary="outdoor", roof_boundary="outdoor", thermal_bridge=0.0,
         absorptance_wall=0.6, absorptance_roof=0.6, emissivity=0.9, external_resistance=rse,
-        windows={"S": Window(area=window_area, u_value=3.0, g_value=0.789, frame_fraction=0.0,
-                             shading_factor=1.0, panes=2),
+        # Standard 140-2020 double clear glazing: two 3.048 mm panes (τ 0.834, ρ 0.075: n = 1.526,
+        # K·L = 0.093), 12 mm air; SHGC 0.769 at normal incidence. U with the standard's films:
+        # 1/(1/8.29 + 0.179 + 1/29.3) = 3.0 W/(m²K), the glazing's 0.179 m²K/W from EN 673 (gap
+        # h_r + h_g = 3.72 + 2.08 W/(m²K) at 10 °C, ε = 0.84; two panes 3 mm at 1 W/(mK)).
+        windows={"S": Window(area=window_area, u_value=3.0, g_value=0.769, frame_fraction=0.0,
+                             shading_factor=1.0, panes=2, extinction_thickness=0.093),
                  "E": Window(), "N": Window(), "W": Window()},
         heat_capacity=cm, mass_area_factor=am,
         # one room without partitions: At is its actual room-facing area (walls, windows, roof, floor)
@@ -685,6 +808,8 @@ class Site:
     albedo: float = 0.2
     model: str = "perez"
     name: str = ""
+    wind_speed: np.ndarray | None = None
+    wind_direction: np.ndarray | None = None
     _poa: dict[tuple[float, float], pd.DataFrame] = field(default_factory=dict, repr=False)
 
     @classmethod
@@ -731,6 +856,12 @@ class Site:
         ir = data["ghi_infrared"].to_numpy(dtype=float) if "ghi_infrared" in data else np.full(len(index), np.nan)
         sky = np.where(np.isfinite(ir) & (ir > 50), (np.maximum(ir, 0) / SIGMA) ** 0.25 - 273.15, temp_end - 11.0)
         ground = _ground_temperature(weather, index, temp_air)
+        # EPW wind speed [m/s] at 10 m, read like the temperature (values at the hour's end, mean of
+        # both ends); without it, ISO 6946's reference 4 m/s
+        wind = column("wind_speed", 4.0) if "wind_speed" in data else np.full(len(index), 4.0)
+        wind = np.where(np.isfinite(wind) & (wind >= 0), wind, 4.0)
+        wind = 0.5 * (wind + np.roll(wind, 1))
+        wdir = column("wind_direction", 180.0) if "wind_direction" in data else np.full(len(index), 180.0)
         times = solar.weather_times(index, 1)
         pos = solar.solar_position(times, loc.latitude, loc.longitude, altitude=loc.elevation)
         dni_extra = np.asarray(solar.extraterrestrial_radiation(times), dtype=float)
@@ -739,7 +870,7 @@ class Site:
             dhi=column("dhi", 0.0), sky_temperature=sky, air_pressure=pressure, ground_temperature=ground,
             solar_zenith=pos["apparent_zenith"].to_numpy(), solar_azimuth=pos["azimuth"].to_numpy(),
             dni_extra=dni_extra, albedo=albedo, model=model,
-            name=f"{loc.city}, {loc.country}",
+            name=f"{loc.city}, {loc.country}", wind_speed=wind, wind_direction=wdir,
         )
 
     def poa(self, surface_tilt: float, surface_azimuth: float) -> pd.DataFrame:
@@ -775,8 +906,8 @@ class Result:
     ``temp_surface``, ``temp_mass``, ``temp_operative``, ``heating_setpoint``,
     ``cooling_setpoint``; heat flows into the zone [W] ``heating``,
     ``cooling`` (both ≥ 0; cooling removes heat), ``transmission_windows``,
-    ``transmission_opaque``, ``ventilation``, ``solar_windows``,
-    ``solar_opaque``, ``sky_radiation``, ``window_radiant_loss`` (the share
+    ``transmission_opaque``, ``ventilation``, ``solar_windows`` (net of the
+    share reflected back out, :func:`solar_reflected_out`), ``solar_opaque``, ``sky_radiation``, ``window_radiant_loss`` (the share
     ``Htr,w/(9.1·At)`` of radiant gains that ISO 13790 eq. C.3 sends back out
     through the windows), ``internal``, ``storage`` (heat released by the
     mass). Per hour::
@@ -837,13 +968,79 @@ def _hourly_setpoints(b: Building, hours: np.ndarray) -> tuple[np.ndarray, np.nd
     return heat, cool
 
 
-def _solar_and_sky(b: Building, site: Site) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+@dataclass
+class _Envelope:
+    """Hourly exterior surface resistances [m²K/W] and element conductances [W/K]."""
+
+    rse_wall: np.ndarray
+    rse_roof: np.ndarray
+    rse_glass: dict[str, np.ndarray]
+    u_wall: np.ndarray
+    u_roof: np.ndarray
+    h_windows: np.ndarray
+    h_outdoor: np.ndarray
+    h_ground: float
+
+    def u_window(self, b: Building, orientation: str) -> np.ndarray:
+        return _film_corrected(b.window(orientation).u_value, b.external_resistance, self.rse_glass[orientation])
+
+
+def _film_corrected(u_value: float, rse_stated: float, rse: np.ndarray) -> np.ndarray:
+    """U [W/(m²K)] stated with ``rse_stated`` after replacing that film by ``rse`` [m²K/W]."""
+    return 1.0 / (1.0 / u_value - rse_stated + rse)
+
+
+def _envelope(b: Building, site: Site) -> _Envelope:
+    n = len(site.index)
+    rse0 = b.external_resistance
+    rse_glass = {o: np.full(n, rse0) for o in ORIENTATIONS}
+    if b.exterior_films == "fixed" or site.wind_speed is None:
+        rse_wall = rse_roof = np.full(n, rse0)
+    else:  # hourly films with the wind next to the facades and the roof
+        height = b.storey_height * b.storeys
+        v_facade = wind_speed_at_height(site.wind_speed, 0.5 * height)
+        v_roof = wind_speed_at_height(site.wind_speed, height)
+        rse_wall = exterior_surface_resistance(v_facade, site.temp_air, b.emissivity)
+        rse_roof = exterior_surface_resistance(v_roof, site.temp_air, b.emissivity)
+        wind_from = site.wind_direction if site.wind_direction is not None else np.full(n, np.nan)
+        inside = b.heating_setpoint if b.heating_setpoint is not None else 20.0
+        for o in ORIENTATIONS:
+            w = b.window(o)
+            if w.area <= 0:
+                continue
+            # windward: the wind blows from within 90° of the facade's normal
+            windward = np.abs((wind_from - b.facade_azimuth(o) + 180.0) % 360.0 - 180.0) <= 90.0
+            # glass-to-air difference of the steady state with the stated film
+            glass_dt = rse0 * w.u_value * np.abs(inside - site.temp_air)
+            rse_glass[o] = glazing_exterior_resistance(v_facade, site.temp_air, windward, glass_dt)
+    u_wall = _film_corrected(b.u_wall, rse0, rse_wall)
+    u_roof = _film_corrected(b.u_roof, rse0, rse_roof)
+    h_windows = sum((_film_corrected(b.window(o).u_value, rse0, rse_glass[o]) * b.window(o).area
+                     for o in ORIENTATIONS if b.window(o).area > 0), np.zeros(n))
+    h_outdoor = u_wall * b.opaque_wall_area + b.thermal_bridge * b.envelope_area
+    h_ground = 0.0
+    if b.roof_boundary == "outdoor":
+        h_outdoor = h_outdoor + u_roof * b.roof_area
+    if b.floor_boundary == "outdoor":
+        h_outdoor = h_outdoor + _film_corrected(b.u_floor, rse0, rse_wall) * b.roof_area
+    elif b.floor_boundary == "ground":
+        h_ground = b.u_floor * b.roof_area
+    return _Envelope(rse_wall, rse_roof, rse_glass, u_wall, u_roof, h_windows, h_outdoor, h_ground)
+
+
+#: Form factor to the sky of a vertical surface, F_r (ISO 13790 §11.4.6: 0.5 = its view factor),
+#: times Walton's share β = √0.5 of that view that radiates at the sky temperature: the EPW's
+#: infrared is hemispherical, and the sky near the horizon radiates close to air temperature
+#: (Walton 1983, TARP; EnergyPlus Engineering Reference, "External Longwave Radiation").
+_F_SKY_VERTICAL = 0.5 * math.sqrt(0.5)
+
+
+def _solar_and_sky(b: Building, site: Site, env: _Envelope) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(window solar gains, opaque solar gains, sky radiation) [W], ISO 13790 §11.3."""
     n = len(site.index)
     win = np.zeros(n)
     opaque = np.zeros(n)
     sky_loss = np.zeros(n)
-    rse = b.external_resistance
     dtheta = site.temp_air - site.sky_temperature
     t_mean = 0.5 * (site.temp_air + site.sky_temperature) + 273.15
     hr_unit = 4.0 * SIGMA * t_mean**3  # h_r / ε, EN ISO 6946 Annex C
@@ -855,19 +1052,32 @@ def _solar_and_sky(b: Building, site: Site) -> tuple[np.ndarray, np.ndarray, np.
         poa = site.poa(90.0, b.facade_azimuth(o))
         if w.area > 0:
             sky_angle, ground_angle = _diffuse_incidence_angles(90.0)
-            f_sky, f_ground = glazing_angular_factor([sky_angle, ground_angle], w.panes)
-            tau = (poa["poa_direct"].to_numpy() * glazing_angular_factor(poa["aoi"].to_numpy(), w.panes)
+            kl = w.extinction_thickness
+            f_sky, f_ground = glazing_angular_factor([sky_angle, ground_angle], w.panes, extinction_thickness=kl)
+            tau = (poa["poa_direct"].to_numpy() * glazing_angular_factor(poa["aoi"].to_numpy(), w.panes,
+                                                                          extinction_thickness=kl)
                    + poa["poa_sky_diffuse"].to_numpy() * f_sky + poa["poa_ground_diffuse"].to_numpy() * f_ground)
             win += w.shading_factor * (1.0 - w.frame_fraction) * w.area * w.g_value * tau
-            # glass emissivity 0.84 (ASHRAE 140 / EN 673 uncoated); F_r = 0.5 for vertical
-            sky_loss += 0.5 * rse * w.u_value * w.area * 0.84 * hr_unit * dtheta
+            sky_loss += _F_SKY_VERTICAL * env.rse_glass[o] * env.u_window(b, o) * w.area * GLASS_EMISSIVITY \
+                * hr_unit * dtheta
         if opaque_area > 0:
-            opaque += b.absorptance_wall * rse * b.u_wall * opaque_area * poa["poa_global"].to_numpy()
-            sky_loss += 0.5 * rse * b.u_wall * opaque_area * b.emissivity * hr_unit * dtheta
+            rse_u = env.rse_wall * env.u_wall * opaque_area
+            opaque += b.absorptance_wall * rse_u * poa["poa_global"].to_numpy()
+            sky_loss += _F_SKY_VERTICAL * rse_u * b.emissivity * hr_unit * dtheta
+    glazed = transmitting = 0.0
+    for o in ORIENTATIONS:
+        w = b.window(o)
+        if w.area > 0:
+            sky_angle, _ = _diffuse_incidence_angles(90.0)
+            glass = w.area * (1.0 - w.frame_fraction)
+            glazed += glass
+            transmitting += glass * w.g_value * float(
+                glazing_angular_factor(sky_angle, w.panes, extinction_thickness=w.extinction_thickness))
+    win *= 1.0 - solar_reflected_out(b.interior_solar_absorptance, glazed, transmitting, b.internal_area)
     if b.roof_boundary == "outdoor":
-        ghi = site.ghi
-        opaque += b.absorptance_roof * rse * b.u_roof * b.roof_area * ghi
-        sky_loss += 1.0 * rse * b.u_roof * b.roof_area * b.emissivity * hr_unit * dtheta
+        rse_u = env.rse_roof * env.u_roof * b.roof_area
+        opaque += b.absorptance_roof * rse_u * site.ghi
+        sky_loss += 1.0 * rse_u * b.emissivity * hr_unit * dtheta
     return win, opaque, -sky_loss
 
 
@@ -886,13 +1096,15 @@ def simulate(building: Building, weather: Any, *, warmup_hours: int = 336) -> Re
     af = b.floor_area
     theta_e = site.temp_air
 
-    # --- conductances (ISO 13790 §7-9, §12.2.2)
-    h_out, h_ground = b._opaque_parts()
+    # --- conductances (ISO 13790 §7-9, §12.2.2), hourly with the exterior films
+    env = _envelope(b, site)
+    h_out, h_ground = env.h_outdoor, env.h_ground
     h_op = h_out + h_ground
     h_ms = 9.1 * b.mass_area
     h_is = 3.45 * b.internal_area
-    h_w = b.h_tr_w
-    h_em = 0.0 if h_op == 0 else 1.0 / (1.0 / h_op - 1.0 / h_ms)
+    h_w = env.h_windows
+    with np.errstate(divide="ignore"):
+        h_em = np.where(h_op > 0, 1.0 / (1.0 / np.maximum(h_op, 1e-12) - 1.0 / h_ms), 0.0)
     theta_e_op = theta_e if h_ground == 0 else (h_out * theta_e + h_ground * site.ground_temperature) / h_op
     if b.air_heat_capacity is None:  # ρ = p/(R·T), c_p = 1006 J/(kgK)
         rho_c = site.air_pressure / (287.05 * (theta_e + 273.15)) * 1006.0
@@ -910,7 +1122,7 @@ def simulate(building: Building, weather: Any, *, warmup_hours: int = 336) -> Re
     # --- gains (ISO 13790 eq. C.1-C.3, generalised convective split)
     profile = np.ones(24) if b.gains_profile is None else np.asarray(b.gains_profile, dtype=float)
     phi_int = b.internal_gains * af * profile[hours]
-    sol_win, sol_op, sky = _solar_and_sky(b, site)
+    sol_win, sol_op, sky = _solar_and_sky(b, site, env)
     phi_sol = sol_win + sol_op + sky
     phi_ia = b.convective_fraction * phi_int
     radiant = (1.0 - b.convective_fraction) * phi_int + phi_sol

