@@ -7,7 +7,8 @@ time (of this thread: less disturbed by other processes on a busy machine)
 and the ratios to climatevis. climatevis is timed twice: as it runs here
 (with the numba tokenizer when numba is installed) and with pandas alone
 (``CLIMATEVIS_NO_NUMBA=1``, what Pyodide runs). The first call of each reader
-(imports, numba's compiled-code cache) is reported separately and not counted.
+(imports; for climatevis numba's import and compiled-code cache) is reported
+separately and not counted.
 Not a test: timings depend on the machine; the target is climatevis ≥ 3×
 faster than ``pvlib.iotools.read_epw``.
 """
@@ -15,6 +16,7 @@ faster than ``pvlib.iotools.read_epw``.
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import os
 import statistics
 import sys
@@ -39,7 +41,7 @@ def readers(path: Path):
             del os.environ[epw.NO_NUMBA_ENV]
 
     yield OURS, lambda: epw.read_epw(path)
-    if epw._fast_tokenizer() is not None:
+    if importlib.util.find_spec("numba") is not None:  # not imported yet: the first call pays
         yield "  … pandas path only", pandas_only
     try:
         import pvlib

@@ -17,6 +17,10 @@ Every accepted value is bit-identical to what pandas' C parser returns
 * pandas parses a column without any decimal point as int64 and the reader
   casts it to float, which turns ``-0`` into ``+0.0``; a column with a decimal
   point keeps ``-0.0``. The tokenizer repeats that per column.
+* pandas makes the text column (data source flags) text only when some field
+  in it cannot be a number or a boolean. The tokenizer takes the column only
+  when some field holds a byte that can occur in neither, such as the ``?``
+  or ``*`` that every source flag string has.
 """
 
 from __future__ import annotations
@@ -24,16 +28,16 @@ from __future__ import annotations
 import numba
 import numpy as np
 
-# kinds of columns (``kinds`` argument)
+# kinds of columns (``kinds`` argument of :func:`tokenize`)
 FLOAT = 0  # -> floats[slot]
 INT = 1  # -> ints[slot]; no decimal point allowed
 QUOTED_INT = 2  # INT that may carry one ' on either side (present-weather codes)
-TEXT = 3  # raw bytes, bounds -> text_bounds; must not be all-numeric (see below)
+TEXT = 3  # bytes as they are -> text, text_offsets
 
-_POW10 = np.array([10.0**k for k in range(16)])  # exact doubles up to 1e15
+_POW10 = np.array([float(10**k) for k in range(16)])  # exact doubles up to 1e15
 _MAX_DIGITS = 15  # keeps every mantissa below 2**53 (exactly representable)
 
-_COMMA, _LF, _CR, _MINUS, _DOT, _QUOTE = 44, 10, 13, 45, 46, 39
+_COMMA, _LF, _CR, _MINUS, _DOT, _QUOTE, _DOUBLE_QUOTE = 44, 10, 13, 45, 46, 39, 34
 
 
 @numba.njit(cache=True, nogil=True, boundscheck=False)
@@ -91,7 +95,7 @@ def _parse(kinds, slots, buf, floats, ints, text, text_offsets):
                 while pos < n and buf[pos] != _COMMA:
                     c = buf[pos]
                     # a line end, pandas' quote character, or NUL: let pandas judge
-                    if c == _LF or c == _CR or c == 34 or c == 0:
+                    if c == _LF or c == _CR or c == _DOUBLE_QUOTE or c == 0:
                         return -1, False
                     if not text_has_symbol and _is_symbol(c):
                         text_has_symbol = True
