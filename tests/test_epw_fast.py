@@ -224,6 +224,13 @@ def test_text_column_follows_pandas_string_dtype(one_day, option):
                 assert result.data["data_source_unct"].dtype == pd.Series([""]).dtype
 
 
+def test_frame_without_pandas_internals(vienna_epw, monkeypatch):
+    """pandas < 3 has no pandas.api.internals: the plain constructor gives the same frame."""
+    reference = read_epw(vienna_epw)
+    monkeypatch.setitem(sys.modules, "pandas.api.internals", None)  # import now fails
+    assert_same(read_epw(vienna_epw), reference)
+
+
 # --------------------------------------------------------------------------- without numba
 
 
