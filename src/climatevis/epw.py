@@ -462,8 +462,8 @@ def _fast_tokenizer() -> Any:
     None in Pyodide (no numba there: do not even try the import), when numba
     is not installed or cannot compile here, or when the environment variable
     ``CLIMATEVIS_NO_NUMBA`` is set (to anything but ``0``). numba is loaded on
-    the first read, not with this module: it costs a few hundred milliseconds
-    once per process, which only pays off from the second file on.
+    the first read, not with this module: that costs about as long as importing
+    pandas, once per process, and pays off from the second file on.
     """
     global _compiled
     if sys.platform == "emscripten" or os.environ.get(NO_NUMBA_ENV, "0") not in ("", "0"):
@@ -474,6 +474,7 @@ def _fast_tokenizer() -> Any:
 
 
 def _load_tokenizer() -> Any:
+    """Import numba, bind the column layout and compile: the tokenizer, or None."""
     try:
         from climatevis import _epw_numba as nb
     except ImportError:  # numba missing, or built for another numpy
@@ -500,7 +501,7 @@ def _load_tokenizer() -> Any:
 def _no_tokenizer(why: object) -> None:
     reason = f"{type(why).__name__}: {why}" if isinstance(why, Exception) else str(why)
     warnings.warn(f"climatevis.epw: compiled tokenizer unavailable ({reason.splitlines()[0]}); "
-                  "reading with pandas", RuntimeWarning, stacklevel=4)
+                  "reading with pandas", RuntimeWarning, stacklevel=6)  # read_epw's caller
 
 
 def _tokenize_fast(tokenize: Any, body: memoryview) -> tuple[np.ndarray, np.ndarray, Any] | None:
