@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import os
 import sys
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
@@ -326,6 +327,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    # A command reads one or a few files: loading numba for the compiled EPW
+    # tokenizer (2-4 s once per process) would cost more than it saves.
+    os.environ.setdefault("CLIMATEVIS_NO_NUMBA", "1")
     args = build_parser().parse_args(argv)
     run = COMMANDS[args.command][2]
     try:
