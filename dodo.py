@@ -8,6 +8,7 @@ inside actions, so loading this file costs a few milliseconds.
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -153,6 +154,30 @@ def task_manifest():
         "file_dep": deps,
         "targets": ["build/manifest.json"],
         "clean": True,
+    }
+
+
+# --------------------------------------------------------------------------- analysis
+
+
+def task_pipeline():
+    """Weather ETL (on demand): validate the fetched EPWs, write parquet, assets and statistics to build/pipeline/.
+
+    Runs notebooks/analysis/data_pipeline.py as a script on build/weather (the catalog, fetched
+    by the weather task). Only changed files are written; $CLIMATEVIS_PIPELINE_DEST may name
+    another folder or s3://bucket/prefix. Report: build/meta/pipeline.json; a rejected file fails the task.
+    """
+    notebook = "notebooks/analysis/data_pipeline.py"
+    dest = os.environ.get("CLIMATEVIS_PIPELINE_DEST", "build/pipeline")
+    report = "build/meta/pipeline.json"
+    return {
+        "actions": [[PY, notebook, "--source", _rel(dt.WEATHER), "--dest", dest, "--report", report]],
+        "file_dep": [notebook, _rel(dt.REPORT), *(_rel(bg.PACKAGE / m) for m in (
+            "pipeline.py", "epw.py", "assets.py", "storage.py", "cli.py"))],
+        "task_dep": ["weather"],
+        "targets": [report],
+        "uptodate": [config_changed({"dest": dest})],
+        "verbosity": 2,
     }
 
 

@@ -49,6 +49,11 @@ assets: venv
 weather: venv
     @{{doit}} weather
 
+# run the weather ETL (notebooks/analysis/data_pipeline.py) over the catalog into build/pipeline
+[group('data')]
+pipeline: venv
+    @{{doit}} pipeline
+
 # upload data/examples, the fetched weather and the demo assets to a stage's data bucket (only what changed)
 [group('data')]
 upload-data stage: venv

@@ -2,7 +2,13 @@
 
     python bench/epw_read.py [FILE.epw] [--repeat N]
 
-Prints the median and best time of each reader and the ratio to climatevis.
+Prints the median and best wall-clock time of each reader, its median CPU
+time (of this thread: less disturbed by other processes on a busy machine)
+and the ratios to climatevis. climatevis is timed twice: as it runs here
+(with the numba tokenizer when numba is installed) and with pandas alone
+(``CLIMATEVIS_NO_NUMBA=1``, what Pyodide runs). The first call of each reader
+(imports; for climatevis numba's import and compiled-code cache) is reported
+separately and not counted.
 Not a test: timings depend on the machine; the target is climatevis ≥ 3×
 faster than ``pvlib.iotools.read_epw``.
 """
@@ -10,6 +16,8 @@ faster than ``pvlib.iotools.read_epw``.
 from __future__ import annotations
 
 import argparse
+import importlib.util
+import os
 import statistics
 import sys
 import time
@@ -19,12 +27,22 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
 DEFAULT = ROOT.parent / "shared" / "data" / "weather" / "AUT_Vienna.Schwechat.110360_IWEC.epw"
+OURS = "climatevis.epw.read_epw"
 
 
 def readers(path: Path):
-    from climatevis.epw import read_epw
+    from climatevis import epw
 
-    yield "climatevis.epw.read_epw", lambda: read_epw(path)
+    def pandas_only():
+        os.environ[epw.NO_NUMBA_ENV] = "1"
+        try:
+            return epw.read_epw(path)
+        finally:
+            del os.environ[epw.NO_NUMBA_ENV]
+
+    yield OURS, lambda: epw.read_epw(path)
+    if importlib.util.find_spec("numba") is not None:  # not imported yet: the first call pays
+        yield "  … pandas path only", pandas_only
     try:
         import pvlib
 
@@ -63,21 +81,30 @@ def main() -> int:
         print(f"{args.file}: not found (pass an EPW file)", file=sys.stderr)
         return 2
     warnings.simplefilter("ignore")
+    os.environ.pop("CLIMATEVIS_NO_NUMBA", None)
     runs = list(readers(args.file))
-    for _name, fn in runs:  # warm-up: imports, caches
+    first: dict[str, float] = {}
+    for name, fn in runs:  # warm-up: imports, caches
+        t0 = time.perf_counter()
         fn()
-    times: dict[str, list[float]] = {name: [] for name, _ in runs}
+        first[name] = time.perf_counter() - t0
+    wall: dict[str, list[float]] = {name: [] for name, _ in runs}
+    cpu: dict[str, list[float]] = {name: [] for name, _ in runs}
     for _ in range(args.repeat):  # interleaved, so machine noise hits every reader alike
         for name, fn in runs:
-            t0 = time.perf_counter()
+            t0, c0 = time.perf_counter(), time.thread_time()
             fn()
-            times[name].append(time.perf_counter() - t0)
-    ours = statistics.median(times["climatevis.epw.read_epw"])
-    print(f"{args.file.name}, {args.repeat} interleaved runs each\n")
-    print(f"{'reader':<26}{'median ms':>11}{'best ms':>10}{'× climatevis':>14}")
-    for name, values in times.items():
-        median = statistics.median(values)
-        print(f"{name:<26}{median * 1e3:>11.1f}{min(values) * 1e3:>10.1f}{median / ours:>14.2f}")
+            cpu[name].append(time.thread_time() - c0)
+            wall[name].append(time.perf_counter() - t0)
+    ours, ours_cpu = statistics.median(wall[OURS]), statistics.median(cpu[OURS])
+    load = f", load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs" if hasattr(os, "getloadavg") else ""
+    print(f"{args.file.name}, {args.repeat} interleaved runs each{load}\n")
+    print(f"{'reader':<26}{'median ms':>11}{'best ms':>9}{'× climatevis':>14}"
+          f"{'cpu ms':>9}{'× (cpu)':>9}{'first call ms':>15}")
+    for name, values in wall.items():
+        median, median_cpu = statistics.median(values), statistics.median(cpu[name])
+        print(f"{name:<26}{median * 1e3:>11.1f}{min(values) * 1e3:>9.1f}{median / ours:>14.2f}"
+              f"{median_cpu * 1e3:>9.1f}{median_cpu / ours_cpu:>9.2f}{first[name] * 1e3:>15.0f}")
     return 0
 
 

@@ -11,8 +11,9 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import os
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -253,6 +254,53 @@ def sync_command(args: argparse.Namespace) -> int:
     return 0
 
 
+# --------------------------------------------------------------------------- notebooks
+
+
+def notebook_options(cli_args: Mapping[str, Any], defaults: Mapping[str, Any]) -> dict[str, Any]:
+    """A notebook's options from ``mo.cli_args()`` (``python nb.py --name value`` or
+    ``marimo edit|run|export … nb.py -- --name value``), checked against ``defaults``.
+
+    Names may use dashes or underscores; each value is converted to the type
+    of its default (a list default collects a repeated option; a ``bool``
+    default is a flag: ``--flag``, ``--flag=true``/``false``). Unknown names
+    or values of the wrong type raise :class:`CLIError` naming the option.
+    """
+    out = dict(defaults)
+    for raw_name, value in cli_args.items():
+        name = raw_name.replace("-", "_")
+        if name not in defaults:
+            known = ", ".join("--" + k.replace("_", "-") for k in defaults)
+            raise CLIError(f"unknown option --{raw_name} (known: {known})")
+        default = defaults[name]
+        values = value if isinstance(value, list) else [value]
+        try:
+            if isinstance(default, list):
+                out[name] = [str(v) for v in values if str(v) != ""]
+                continue
+            if len(values) > 1:
+                raise ValueError("given more than once")
+            v = values[0]
+            if isinstance(default, bool):
+                text = str(v).lower()
+                if text not in ("", "true", "false", "1", "0", "yes", "no"):
+                    raise ValueError(f"expected true or false, got {v!r}")
+                out[name] = text in ("", "true", "1", "yes")
+            elif isinstance(default, int):
+                if isinstance(v, bool) or float(v) != int(float(v)):
+                    raise ValueError(f"expected an integer, got {v!r}")
+                out[name] = int(float(v))
+            elif isinstance(default, float):
+                out[name] = float(v)
+            else:
+                if v == "":
+                    raise ValueError("needs a value")
+                out[name] = str(v)
+        except (TypeError, ValueError) as err:
+            raise CLIError(f"--{raw_name}: {err}") from None
+    return out
+
+
 # --------------------------------------------------------------------------- main
 
 #: name -> (help, add-arguments, run)
@@ -279,6 +327,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    # A command reads one or a few files: loading numba for the compiled EPW
+    # tokenizer (2-4 s once per process) would cost more than it saves.
+    os.environ.setdefault("CLIMATEVIS_NO_NUMBA", "1")
     args = build_parser().parse_args(argv)
     run = COMMANDS[args.command][2]
     try:

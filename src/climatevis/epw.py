@@ -13,16 +13,24 @@ hour (``hour - 1``) in the file's own years, localised to the fixed UTC
 offset of the LOCATION record. Unlike pvlib, missing-value codes become NaN
 and anything malformed raises :class:`EPWError` naming the line and field.
 
-Pure numpy/pandas: runs natively and in Pyodide.
+numpy/pandas only, so it runs natively and in Pyodide. Where numba is
+installed (not in Pyodide), the data section goes through a compiled tokenizer
+(:mod:`climatevis._epw_numba`, about 3x faster than pandas' CSV parser) that
+returns exactly what the pandas path returns and hands anything unusual to it;
+``CLIMATEVIS_NO_NUMBA=1`` switches it off.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import functools
 import gzip
 import io
+import itertools
 import os
 import re
+import sys
+import warnings
 import zipfile
 from collections.abc import Mapping
 from pathlib import Path
@@ -248,8 +256,12 @@ def _decode_line(line: bytes) -> str:
 # --------------------------------------------------------------------------- header
 
 
-def _split_header(raw: bytes, name: str) -> tuple[list[list[str]], bytes, int]:
-    """Split off the eight header records; returns (records, data bytes, first data line)."""
+def _split_header(raw: bytes, name: str) -> tuple[list[list[str]], memoryview, int]:
+    """Split off the eight header records; returns (records, data bytes, first data line).
+
+    The data bytes are a view into ``raw``: copying ~1.5 MB costs as much as
+    a tenth of the whole fast read.
+    """
     if raw.startswith(b"\xef\xbb\xbf"):
         raw = raw[3:]
     if b"\x00" in raw[:4096]:
@@ -284,7 +296,7 @@ def _split_header(raw: bytes, name: str) -> tuple[list[list[str]], bytes, int]:
                 f"{name}: line {lineno}: expected the {keyword} header record, found {line[:40]!r}"
             )
         records.append(fields)
-    return records, raw[pos:], N_HEADER + 1
+    return records, memoryview(raw)[pos:], N_HEADER + 1
 
 
 def _num(fields: list[str], i: int, name: str, line: int, what: str) -> float:
@@ -423,6 +435,141 @@ def _period_days(start: tuple[int, int], end: tuple[int, int], leap: bool) -> in
 
 # --------------------------------------------------------------------------- data
 
+# Until the DataFrame is built, the data section is two blocks, int64 (the
+# calendar fields and the present-weather code) and float64 (the other
+# numbers), plus the text column. Both tokenizers below fill this layout and
+# everything after them (missing codes, calendar checks, the frame) is shared,
+# so the two can differ only in which input they accept, never in the result.
+_INT_BLOCK = (*_INT_COLUMNS, "present_weather_codes")
+_FLOAT_BLOCK = tuple(c for c in COLUMNS if c not in _INT_BLOCK and c not in _TEXT_COLUMNS)
+_CODES = {f[0]: f[2] for f in EPW_FIELDS}
+# per float-block row: values >= this are missing (inf: no code or an exact one)
+_MISSING_AT_LEAST = np.array(
+    [np.inf if _CODES[c] is None or c in _EXACT_MISSING else _CODES[c] for c in _FLOAT_BLOCK]
+)[:, None]
+_WITHOUT_TEXT = [c for c in COLUMNS if c not in _TEXT_COLUMNS]
+_INT_PLACES = np.array([_WITHOUT_TEXT.index(c) for c in _INT_BLOCK])  # block rows -> columns
+_FLOAT_PLACES = np.array([_WITHOUT_TEXT.index(c) for c in _FLOAT_BLOCK])
+_MISSING_EXACTLY = tuple((_FLOAT_BLOCK.index(c), _CODES[c]) for c in sorted(_EXACT_MISSING))
+
+NO_NUMBA_ENV = "CLIMATEVIS_NO_NUMBA"
+_compiled: Any = None  # the bound numba tokenizer; None: not loaded yet, False: unavailable
+
+
+def _fast_tokenizer() -> Any:
+    """The numba-compiled tokenizer (``climatevis._epw_numba``), or None for pandas only.
+
+    None in Pyodide (no numba there: do not even try the import), when numba
+    is not installed or cannot compile here, or when the environment variable
+    ``CLIMATEVIS_NO_NUMBA`` is set (to anything but ``0``). numba is loaded on
+    the first read, not with this module: that costs about as long as importing
+    pandas, once per process, and pays off from the second file on.
+    """
+    global _compiled
+    if sys.platform == "emscripten" or os.environ.get(NO_NUMBA_ENV, "0") not in ("", "0"):
+        return None
+    if _compiled is None:
+        _compiled = _load_tokenizer() or False
+    return _compiled or None
+
+
+def _load_tokenizer() -> Any:
+    """Import numba, bind the column layout and compile: the tokenizer, or None."""
+    try:
+        from climatevis import _epw_numba as nb
+    except ImportError:  # numba missing, or built for another numpy
+        return None
+    except Exception as err:  # e.g. no writable cache directory; numba's errors share no base
+        return _no_tokenizer(err)
+    kinds = np.array(
+        [nb.TEXT if c in _TEXT_COLUMNS else nb.QUOTED_INT if c == "present_weather_codes"
+         else nb.INT if c in _INT_BLOCK else nb.FLOAT for c in COLUMNS], dtype=np.int8,
+    )
+    slots = np.array([_INT_BLOCK.index(c) if c in _INT_BLOCK else
+                      _FLOAT_BLOCK.index(c) if c in _FLOAT_BLOCK else 0 for c in COLUMNS])
+    tokenize = functools.partial(nb.tokenize, kinds, slots, len(_FLOAT_BLOCK), len(_INT_BLOCK))
+    # Compile (or load numba's cache) now, on one record, so that a numba that
+    # cannot compile on this machine costs a warning, not the read.
+    record = ",".join(["1"] * len(_INT_COLUMNS) + ["?"] + ["0"] * (N_FIELDS - len(_INT_COLUMNS) - 1))
+    try:
+        records = tokenize(np.frombuffer(record.encode(), dtype=np.uint8))[0]
+    except Exception as err:
+        return _no_tokenizer(err)
+    return tokenize if records == 1 else _no_tokenizer("self-check failed")
+
+
+def _no_tokenizer(why: object) -> None:
+    reason = f"{type(why).__name__}: {why}" if isinstance(why, Exception) else str(why)
+    warnings.warn(f"climatevis.epw: compiled tokenizer unavailable ({reason.splitlines()[0]}); "
+                  "reading with pandas", RuntimeWarning, stacklevel=6)  # read_epw's caller
+
+
+def _tokenize_fast(tokenize: Any, body: memoryview) -> tuple[np.ndarray, np.ndarray, Any] | None:
+    """Blocks from the compiled tokenizer; None when it leaves the input to pandas."""
+    n, floats, ints, text, offsets, ascii_only = tokenize(np.frombuffer(body, dtype=np.uint8))
+    if n < 0:
+        return None
+    return ints, floats, _text_column(text, offsets, ascii_only)
+
+
+def _text_column(text: np.ndarray, offsets: np.ndarray, ascii_only: bool) -> Any:
+    """The text column with the dtype pandas' ``read_csv`` gives it.
+
+    That is the default string dtype (``str`` in pandas 3, ``object`` before).
+    When it is Arrow-backed, the tokenizer's bytes and offsets already are an
+    Arrow string array (for ASCII, which is also UTF-8), so no Python string is
+    made; otherwise the strings are cut from the Latin-1 text as pandas does.
+    """
+    dtype = pd.Series([""]).dtype
+    if ascii_only and getattr(dtype, "storage", None) == "pyarrow":
+        import pyarrow as pa
+
+        array = pa.LargeStringArray.from_buffers(
+            len(offsets) - 1, pa.py_buffer(offsets), pa.py_buffer(text)
+        )
+        return pd.array(array, dtype=dtype)
+    decoded = text.tobytes().decode("latin-1")  # one byte per character
+    bounds = offsets.tolist()
+    return pd.array([decoded[a:b] for a, b in itertools.pairwise(bounds)], dtype=dtype)
+
+
+def _tokenize_pandas(body: bytes, first_line: int, name: str) -> tuple[np.ndarray, np.ndarray, Any]:
+    """Blocks from pandas' C parser; every input the compiled tokenizer refuses ends here.
+
+    Anything odd (a short or long line, a blank line, a non-number) shows up as a
+    parser error or a column of the wrong type, and then the slow scan names the
+    exact line and field.
+    """
+    try:
+        df = pd.read_csv(
+            io.BytesIO(body), header=None, names=COLUMNS, na_filter=False, engine="c",
+            skip_blank_lines=False, encoding="latin-1", low_memory=False,
+        )
+    except (ValueError, pd.errors.ParserError):
+        raise _scan_for_error(body, first_line, name) from None
+    ints = np.empty((len(_INT_BLOCK), len(df)), dtype=np.int64)
+    floats = np.empty((len(_FLOAT_BLOCK), len(df)))
+    text = None
+    for col, _unit, _missing, is_int in EPW_FIELDS:
+        series = df[col]
+        kind = series.dtype.kind
+        if col in _TEXT_COLUMNS:
+            text = series.array
+            continue
+        if col == "present_weather_codes" and kind not in "iu":
+            series = _unquote_codes(series, body, first_line, name)
+            kind = "i"
+        if kind not in "iuf" or (is_int and kind == "f"):
+            raise _scan_for_error(body, first_line, name)
+        if col in _INT_BLOCK:
+            ints[_INT_BLOCK.index(col)] = series.to_numpy()
+            continue
+        row = floats[_FLOAT_BLOCK.index(col)]
+        row[:] = series.to_numpy()
+        if kind == "f" and not np.isfinite(row).all():
+            raise _scan_for_error(body, first_line, name)
+    return ints, floats, text
+
 
 def _scan_for_error(body: bytes, first_line: int, name: str) -> EPWError:
     """Slow path: find the first malformed line/field to report it precisely."""
@@ -458,49 +605,44 @@ def _scan_for_error(body: bytes, first_line: int, name: str) -> EPWError:
     return EPWError(f"{name}: line {first_line}: unreadable data section")
 
 
-def _parse_data(body: bytes, first_line: int, name: str) -> pd.DataFrame:
-    # Fast path: pandas' C parser. Anything odd (a short or long line, a blank
-    # line, a non-number) shows up as a parser error, a NaN or a column of the
-    # wrong type, and then the slow scan names the exact line and field.
+def _parse_data(body: memoryview, first_line: int, name: str) -> tuple[np.ndarray, np.ndarray, Any]:
+    """The data section as (int64 block, float64 block, text column), missing values NaN."""
     end = len(body)
     while end and body[end - 1] in b"\r\n \t":
         end -= 1
     if not end:
         raise EPWError(f"{name}: line {first_line}: no data records after the header")
-    if end < len(body) - 2:  # several trailing blank lines: harmless, cut them
-        body = body[: end + 1]
+    body = body[:end]  # trailing blank lines are no records
+    tokenize = _fast_tokenizer()
+    blocks = _tokenize_fast(tokenize, body) if tokenize else None
+    ints, floats, text = blocks or _tokenize_pandas(bytes(body), first_line, name)
+    np.putmask(floats, floats >= _MISSING_AT_LEAST, np.nan)
+    for k, code in _MISSING_EXACTLY:
+        floats[k, floats[k] == code] = np.nan
+    _check_calendar(dict(zip(_INT_BLOCK, ints, strict=True)), first_line, name)
+    return ints, floats, text
+
+
+def _frame(ints: np.ndarray, floats: np.ndarray, text: Any, index: pd.Index) -> pd.DataFrame:
+    """The 35 columns in EPW order, made from the two blocks without copying them.
+
+    pandas >= 3 takes ready blocks (``pandas.api.internals``), ~10x faster than
+    building the frame column by column; older pandas (and Pyodide builds
+    without that module) go through the ordinary constructor.
+    """
     try:
-        df = pd.read_csv(
-            io.BytesIO(body), header=None, names=COLUMNS, na_filter=False, engine="c",
-            skip_blank_lines=False, encoding="latin-1", low_memory=False,
-        )
-    except (ValueError, pd.errors.ParserError):
-        raise _scan_for_error(body, first_line, name) from None
-    out: dict[str, Any] = {}
-    for col, _unit, missing, is_int in EPW_FIELDS:
-        series = df[col]
-        kind = series.dtype.kind
-        if col == "data_source_unct":
-            out[col] = series
-            continue
-        if col == "present_weather_codes" and kind not in "iu":
-            series = _unquote_codes(series, body, first_line, name)
-            kind = "i"
-        if kind not in "iuf" or (is_int and kind == "f"):
-            raise _scan_for_error(body, first_line, name)
-        values = series.to_numpy()
-        if is_int or col == "present_weather_codes":
-            out[col] = values.astype(np.int64, copy=False)
-            continue
-        v = values.astype(np.float64)  # a copy: NaNs go in below
-        if kind == "f" and not np.isfinite(v).all():
-            raise _scan_for_error(body, first_line, name)
-        if missing is not None:
-            mask = (v == missing) if col in _EXACT_MISSING else (v >= missing)
-            v[mask] = np.nan
-        out[col] = v
-    _check_calendar(out, first_line, name)
-    return pd.DataFrame(out, columns=COLUMNS)
+        from pandas.api.internals import create_dataframe_from_blocks
+    except ImportError:
+        columns = dict(zip(_INT_BLOCK, ints, strict=True))
+        columns.update(zip(_FLOAT_BLOCK, floats, strict=True))
+        columns[_TEXT_COLUMNS[0]] = text
+        return pd.DataFrame(columns, index=index, columns=COLUMNS)
+    data = create_dataframe_from_blocks(
+        [(ints, _INT_PLACES), (floats, _FLOAT_PLACES)],
+        index=index, columns=pd.Index(_WITHOUT_TEXT),
+    )
+    data.insert(COLUMNS.index(_TEXT_COLUMNS[0]), _TEXT_COLUMNS[0], text)
+    return data
 
 
 def _unquote_codes(series: pd.Series, body: bytes, first_line: int, name: str) -> pd.Series:
@@ -536,13 +678,10 @@ def _is_leap(year: np.ndarray) -> np.ndarray:
 
 
 def _build_index(
-    data: pd.DataFrame, utc_offset: float, records_per_hour: int
+    data: pd.DataFrame | Mapping[str, np.ndarray], utc_offset: float, records_per_hour: int
 ) -> pd.DatetimeIndex:
     """Start of each interval; for hourly files exactly pvlib's index."""
-    y = data["year"].to_numpy()
-    m = data["month"].to_numpy()
-    d = data["day"].to_numpy()
-    h = data["hour"].to_numpy()
+    y, m, d, h = (np.asarray(data[c]) for c in ("year", "month", "day", "hour"))
     # days since 1970-01-01 from the civil date (H. Hinnant's days_from_civil)
     yy = y - (m <= 2)
     era = np.floor_divide(yy, 400)
@@ -607,23 +746,24 @@ def read_epw(source: Any, coerce_year: int | None = None) -> Weather:
     location = _parse_location(records[0], name)
     periods, rph = _parse_data_periods(records[7], name)
     holidays = _parse_holidays(records[4])
-    data = _parse_data(body, first_line, name)
+    ints, floats, text = _parse_data(body, first_line, name)
+    cols = dict(zip(_INT_BLOCK, ints, strict=True))  # views: coerce_year writes through
 
-    n = len(data)
+    n = ints.shape[1]
     if n % (24 * rph):
         raise EPWError(
             f"{name}: line {first_line + n - 1}: {n} records is not a whole number of days "
             f"at {rph} records per hour (file truncated?)"
         )
     if periods:
-        leap = bool(((data["month"] == 2) & (data["day"] == 29)).any())
+        leap = bool(((cols["month"] == 2) & (cols["day"] == 29)).any())
         expected = sum(_period_days(p["start"], p["end"], leap) for p in periods) * 24 * rph
         if expected != n:
             raise EPWError(
                 f"{name}: line {first_line + n - 1}: DATA PERIODS announce {expected} records, "
                 f"the file has {n} (file truncated?)"
             )
-    hours = data["hour"].to_numpy().reshape(-1, rph)
+    hours = cols["hour"].reshape(-1, rph)
     if rph > 1 and (hours != hours[:, :1]).any():
         k = int(np.flatnonzero((hours != hours[:, :1]).any(axis=1))[0]) * rph
         raise EPWError(
@@ -631,8 +771,8 @@ def read_epw(source: Any, coerce_year: int | None = None) -> Weather:
             "but the hour changes within a group"
         )
     if coerce_year is not None:
-        data["year"] = np.int64(coerce_year)
-    data.index = _build_index(data, location.utc_offset, rph)
+        cols["year"][:] = coerce_year
+    data = _frame(ints, floats, text, _build_index(cols, location.utc_offset, rph))
 
     header = {kw: rec for kw, rec in zip(HEADER_KEYWORDS, records, strict=True)}
     return Weather(

@@ -228,7 +228,7 @@ def load_profile(table: pd.DataFrame, kind: str, index: pd.DatetimeIndex, annual
     month, day, hour = index.month.to_numpy(), index.day.to_numpy(), index.hour.to_numpy()
     day = np.where((month == 2) & (day == 29), 28, day)
     dates = pd.to_datetime({"year": year, "month": month, "day": day})
-    weekday = dates.dt.weekday.to_numpy()
+    weekday = dates.dt.day_of_week.to_numpy()
     hol = {pd.Timestamp(h).normalize() for h in (holidays if holidays is not None else austrian_holidays(year))}
     is_holiday = dates.isin(hol).to_numpy()
     saturday_like = (weekday == 5) | (((month == 12) & np.isin(day, (24, 31))) & (weekday != 6))
@@ -237,7 +237,7 @@ def load_profile(table: pd.DataFrame, kind: str, index: pd.DatetimeIndex, annual
     keys = pd.MultiIndex.from_arrays([season, day_type, hour])
     watts = table[kind].reindex(keys).to_numpy(dtype=float)
     if kind == "h0":
-        t = dates.dt.dayofyear.to_numpy(dtype=float)
+        t = dates.dt.day_of_year.to_numpy(dtype=float)
         watts = watts * (-3.92e-10 * t**4 + 3.2e-7 * t**3 - 7.02e-5 * t**2 + 2.1e-3 * t + 1.24)
     total = watts.sum()
     values = watts * (annual_kwh / total) if total > 0 else np.zeros_like(watts)
