@@ -233,11 +233,14 @@ def peak_rss() -> float:
     return rss / 2**20 if sys.platform == "darwin" else rss / 1024  # bytes on macOS, KiB elsewhere
 
 
-def memory_scenario() -> list[str]:
+def memory_scenario(numba: bool = True) -> list[str]:
     """A fresh process doing what a visitor does: open the dashboard (every tab), switch to
-    each bundled station, then load each EPW file; peak RSS after each step."""
+    each bundled station, then load each EPW file; peak RSS after each step. ``numba=False``
+    parses with pandas only (``CLIMATEVIS_NO_NUMBA=1``; numba/llvmlite take ~100 MiB)."""
+    import os
     import subprocess
 
+    parser = "numba tokenizer" if numba else "pandas parser"
     code = f"""
 import sys, warnings
 warnings.simplefilter("ignore")
@@ -256,9 +259,10 @@ for entry in assets.read_index(root):
 print(f"switched through every bundled station: {{b.peak_rss():.0f}} MiB")
 for path in b.epw_files():
     notebook.change(weather=read_epw(path), load_error=None)
-print(f"then each EPW file parsed and shown: {{b.peak_rss():.0f}} MiB")
+print(f"then each EPW file parsed ({parser}) and shown: {{b.peak_rss():.0f}} MiB")
 """
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
+    env = {**os.environ, "CLIMATEVIS_NO_NUMBA": "0" if numba else "1"}
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, env=env)
     if out.returncode:
         return [f"memory scenario failed: {out.stderr.strip().splitlines()[-1:]}"]
     return out.stdout.strip().splitlines()
@@ -327,9 +331,9 @@ def main() -> None:
     _, traced_peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
     print("\n3. Memory (peak resident set size; Clima: 351 MiB, target <= 176 MiB)")
-    for line in memory_scenario():
+    for line in memory_scenario(numba=False):
         print(f"   {line}")
-    print(f"   this benchmark process after all of the above (repeated parses and JSON): {peak_rss():.0f} MiB")
+    print(f"   {memory_scenario(numba=True)[-1]}")
     print(f"   peak Python allocations during one new-EPW run: {traced_peak / 2**20:.1f} MiB")
 
     if not args.no_reference:
