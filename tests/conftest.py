@@ -73,3 +73,18 @@ def denver_epw() -> Path:
 
 
 pytest_plugins = ["tests.harness", "tests.s3server"]  # browser/page fixtures; S3 server + fault proxy
+
+
+@pytest.fixture(scope="session")
+def demo_assets() -> Path:
+    """``build/assets/weather`` (the demos' bundled stations), built from the shared EPWs (or
+    the canmet TMY3 files) with :func:`climatevis.assets.write_station_assets` if missing."""
+    from climatevis.assets import INDEX_NAME, write_station_assets
+
+    folder = ROOT / "build" / "assets" / "weather"
+    if not (folder / INDEX_NAME).exists():
+        paths = shared_epw_paths() or canmet_epw_paths()[:4]
+        if not paths:
+            pytest.skip("no EPW files to build the demo's station assets from")
+        write_station_assets(paths, folder)
+    return folder
