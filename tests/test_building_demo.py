@@ -1,50 +1,26 @@
-"""The building-energy demo: marimo checks, a native run, the export size and a real browser."""
+"""The building-energy demo: a native run with the library's numbers, and a real browser.
+
+marimo's checks (tests/test_lint.py) and the export's 500 KB rule (tests/test_export.py,
+the doit size task) cover every demo alike."""
 
 from __future__ import annotations
 
 import importlib.util
 import json
-import os
 import re
-import shutil
-import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 
-from tests.conftest import ROOT, shared_epw_paths
+from tests.conftest import ROOT
 from tests.harness import marimo_run, screenshot, wait_marimo_idle
 
 NOTEBOOK = ROOT / "notebooks" / "demos" / "building_energy.py"
 MARIMO = [sys.executable, "-m", "marimo"]
 
 
-@pytest.fixture(scope="session")
-def weather_assets(tmp_path_factory):
-    """Station assets for the demo: the repository's build/assets/weather, else made from the shared EPWs."""
-    built = ROOT / "build" / "assets" / "weather"
-    if (built / "index.json").exists():
-        return built
-    paths = shared_epw_paths()
-    if not paths:
-        pytest.skip("no weather assets (just assets) and no shared EPWs")
-    from climatevis.assets import write_station_assets
-
-    out = tmp_path_factory.mktemp("weather")
-    write_station_assets(paths, out)
-    return out
-
-
-@pytest.mark.parametrize("select", [[], ["--select", "MW"]], ids=["strict", "MW"])
-def test_marimo_check(select):
-    out = subprocess.run([*MARIMO, "check", "--strict", *select, str(NOTEBOOK)], capture_output=True, text=True,
-                         cwd=ROOT, timeout=120)
-    assert out.returncode == 0, out.stdout + out.stderr
-
-
-def test_notebook_runs_natively(weather_assets, monkeypatch):
-    monkeypatch.setenv("CLIMATEVIS_ASSETS", str(weather_assets))
+def test_notebook_runs_natively(demo_assets, monkeypatch):
+    monkeypatch.setenv("CLIMATEVIS_ASSETS", str(demo_assets))
     spec = importlib.util.spec_from_file_location("building_energy_demo", NOTEBOOK)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
@@ -60,28 +36,9 @@ def test_notebook_runs_natively(weather_assets, monkeypatch):
 
 
 @pytest.mark.slow
-def test_export_stays_under_500_kb(tmp_path):
-    """The demo's own files (page + wheel + its data file) stay under 500 KB; marimo's shared
-    ``assets/`` and the weather stations the build bundles are not counted here."""
-    if shutil.which("uv") is None and not (Path(sys.executable).parent / "uv").exists():
-        pytest.skip("marimo export html-wasm needs uv")
-    env = {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"}
-    out = tmp_path / "export"
-    run = subprocess.run([*MARIMO, "export", "html-wasm", str(NOTEBOOK), "-o", str(out), "--mode", "run"],
-                         capture_output=True, text=True, cwd=ROOT, env=env, timeout=600)
-    assert run.returncode == 0, run.stdout + run.stderr
-    own = [p for p in out.rglob("*") if p.is_file() and "assets" not in p.relative_to(out).parts
-           and p.name != "CLAUDE.md"]
-    data = ROOT / "data" / "examples" / "building_reference.csv"
-    total = sum(p.stat().st_size for p in own) + data.stat().st_size
-    assert total < 500_000, f"{total:,} bytes"
-    assert any(p.suffix == ".whl" for p in own)
-
-
-@pytest.mark.slow
 @pytest.mark.browser
-def test_browser_more_insulation_less_heating(page, weather_assets):
-    with marimo_run(NOTEBOOK, env={"CLIMATEVIS_ASSETS": str(weather_assets)}) as url:
+def test_browser_more_insulation_less_heating(page, demo_assets):
+    with marimo_run(NOTEBOOK, env={"CLIMATEVIS_ASSETS": str(demo_assets)}) as url:
         page.goto(url)
         wait_marimo_idle(page, expect="marimo-stat")
         stat = page.locator('marimo-stat[data-label*="Heating demand"]')

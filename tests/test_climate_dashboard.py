@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import contextlib
 import re
-import subprocess
 import sys
 import types
 
@@ -70,13 +69,6 @@ def run_all_tabs(app, **defs) -> tuple[list, dict, list[go.Figure]]:
 
 
 # --------------------------------------------------------------------------- native runs
-
-
-def test_marimo_check_strict_and_wasm_rules():
-    for extra in ([], ["--select", "MW"]):
-        proc = subprocess.run([*MARIMO, "check", "--strict", *extra, str(NOTEBOOK)], capture_output=True,
-                              text=True, cwd=ROOT)
-        assert proc.returncode == 0, proc.stdout + proc.stderr
 
 
 def test_every_tab_runs_with_every_shared_station(dashboard, shared_epws):
@@ -152,20 +144,9 @@ def test_explorer_download_holds_exactly_the_filtered_records(dashboard, vienna_
     assert csv["temp_air [°F]"].to_numpy() == pytest.approx(frame.loc[selected, "temp_air"].to_numpy() * 1.8 + 32)
 
 
-def test_native_html_export_has_no_cell_error(tmp_path, demo_assets):
-    out = tmp_path / "climate.html"
-    proc = subprocess.run([*MARIMO, "export", "html", str(NOTEBOOK), "-o", str(out)], capture_output=True,
-                          text=True, cwd=ROOT, timeout=600)
-    assert proc.returncode == 0, proc.stdout + proc.stderr
-    html = out.read_text()
-    assert "marimo-error" not in html and "Traceback" not in html
-    # the rendered outputs are embedded (JSON-escaped): the Summary tab's key figures and charts
-    assert "Climate dashboard" in html and "K\\u00f6ppen\\u2013Geiger" in html
-    assert html.count("marimo-plotly") >= 2
-
-
-# The WebAssembly export (pins, bundled modules, the 500 KB rule) is checked for every demo
-# by tests/test_export.py on the artifacts `just export` builds.
+# marimo's checks (tests/test_lint.py), the native `marimo export html` run and the
+# WebAssembly export (pins, bundled modules, the 500 KB rule) are checked for every demo
+# alike by tests/test_lint.py and tests/test_export.py.
 
 
 # --------------------------------------------------------------------------- browser

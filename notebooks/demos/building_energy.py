@@ -43,16 +43,14 @@ def _():
 
     from climatevis import assets, building_charts
     from climatevis import building as bd
-    from climatevis.epw import EPWError, read_epw
 
-    return EPWError, assets, bd, building_charts, dataclasses, read_epw
+    return assets, bd, building_charts, dataclasses
 
 
 @app.cell
 def _(assets, mo):
     asset_folder = assets.asset_root(mo.notebook_location())
-    stations = assets.read_index(asset_folder)
-    station_labels = {f"{s['city'].title()} ({s['country']}, {s['source']})": s for s in stations}
+    station_labels = assets.station_labels(assets.read_index(asset_folder))
     return asset_folder, station_labels
 
 
@@ -72,9 +70,10 @@ def _(assets, bd, mo):
 
 
 @app.cell
-def _(mo, presets, station_labels):
-    _vienna = next((k for k in station_labels if "Vienna" in k), next(iter(station_labels)))
-    station_picker = mo.ui.dropdown(options=list(station_labels), value=_vienna, label="Weather station")
+def _(assets, mo, presets, station_labels):
+    station_picker = mo.ui.dropdown(
+        options=list(station_labels), value=assets.default_label(station_labels), label="Weather station"
+    )
     upload = mo.ui.file(filetypes=[".epw", ".zip", ".gz"], label="or upload an EPW")
     preset_picker = mo.ui.dropdown(
         options=list(presets), value="Single-family house 1961-1980 (AT)", label="Building preset"
@@ -84,24 +83,12 @@ def _(mo, presets, station_labels):
 
 
 @app.cell
-def _(
-    EPWError,
-    asset_folder,
-    assets,
-    mo,
-    read_epw,
-    station_labels,
-    station_picker,
-    upload,
-):
-    weather, load_error = None, None
-    if upload.value:
-        try:
-            weather = read_epw(upload.contents())
-        except EPWError as err:
-            load_error = f"{upload.name()}: {err}"
-    if weather is None:
-        weather = assets.load_station(asset_folder, station_labels[station_picker.value])
+def _(asset_folder, assets, mo, station_labels, station_picker, upload):
+    weather, load_error = assets.choose_weather(
+        asset_folder,
+        station_labels[station_picker.value],
+        (upload.contents(), upload.name()) if upload.value else None,
+    )
     if load_error:
         mo.output.replace(mo.callout(mo.md(f"Upload rejected, using the station: {load_error}"), kind="warn"))
     return (weather,)

@@ -50,15 +50,14 @@ def _():
 @app.cell
 def _(assets, mo):
     asset_folder = assets.asset_root(mo.notebook_location())
-    stations = assets.read_index(asset_folder)
-    station_labels = {f"{s['city'].title()} ({s['country']}, {s['source']})": s for s in stations}
+    station_labels = assets.station_labels(assets.read_index(asset_folder))
     return asset_folder, station_labels
 
 
 @app.cell
-def _(mo, station_labels):
+def _(assets, mo, station_labels):
     station_picker = mo.ui.dropdown(
-        options=list(station_labels), value=next(iter(station_labels)), label="Station"
+        options=list(station_labels), value=assets.default_label(station_labels), label="Station"
     )
     upload = mo.ui.file(filetypes=[".epw", ".zip", ".gz"], label="or upload an EPW")
     unit_system = mo.ui.radio(options=["SI", "IP"], value="SI", inline=True, label="Units")
@@ -67,15 +66,11 @@ def _(mo, station_labels):
 
 
 @app.cell
-def _(asset_folder, assets, mo, station_labels, station_picker, upload, views):
-    weather, load_error = None, None
-    if upload.value:
-        weather, load_error = views.read_upload(upload.contents(), upload.name())
-    if weather is None:
-        weather = assets.load_station(asset_folder, station_labels[station_picker.value])
-    mo.stop(
-        load_error is not None and weather is None,
-        mo.callout(mo.md(views.upload_error_note(load_error or "")), kind="danger"),
+def _(asset_folder, assets, station_labels, station_picker, upload):
+    weather, load_error = assets.choose_weather(
+        asset_folder,
+        station_labels[station_picker.value],
+        (upload.contents(), upload.name()) if upload.value else None,
     )
     return load_error, weather
 

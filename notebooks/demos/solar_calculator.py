@@ -40,16 +40,14 @@ def _(mo):
 @app.cell
 def _():
     from climatevis import assets, charts, finance, fmt, solar
-    from climatevis.epw import EPWError, read_epw
 
-    return EPWError, assets, charts, finance, fmt, read_epw, solar
+    return assets, charts, finance, fmt, solar
 
 
 @app.cell
 def _(assets, mo):
     asset_folder = assets.asset_root(mo.notebook_location())
-    stations = assets.read_index(asset_folder)
-    station_labels = {f"{s['city'].replace('_', ' ').title()} ({s['country']})": s for s in stations}
+    station_labels = assets.station_labels(assets.read_index(asset_folder))
     return asset_folder, station_labels
 
 
@@ -62,35 +60,25 @@ def _(mo):
 
 
 @app.cell
-def _(mo, station_labels):
-    _default = next((k for k in station_labels if k.startswith("Vienna")), next(iter(station_labels)))
-    station_picker = mo.ui.dropdown(options=list(station_labels), value=_default, label="Station")
+def _(assets, mo, station_labels):
+    station_picker = mo.ui.dropdown(
+        options=list(station_labels), value=assets.default_label(station_labels), label="Station"
+    )
     upload = mo.ui.file(filetypes=[".epw", ".zip", ".gz"], label="or upload an EPW")
     mo.hstack([station_picker, upload], justify="start", gap=2)
     return station_picker, upload
 
 
 @app.cell
-def _(
-    EPWError,
-    asset_folder,
-    assets,
-    mo,
-    read_epw,
-    solar,
-    station_labels,
-    station_picker,
-    upload,
-):
-    weather, load_error = None, None
-    if upload.value:
-        try:
-            weather = read_epw(upload.contents())
-            site = solar.SolarSite(weather)
-        except (EPWError, solar.PVError) as err:
-            weather, load_error = None, f"{upload.name()}: {err}"
-    if weather is None:
-        weather = assets.load_station(asset_folder, station_labels[station_picker.value])
+def _(asset_folder, assets, mo, solar, station_labels, station_picker, upload):
+    _station = station_labels[station_picker.value]
+    weather, load_error = assets.choose_weather(
+        asset_folder, _station, (upload.contents(), upload.name()) if upload.value else None
+    )
+    try:
+        site = solar.SolarSite(weather)
+    except solar.PVError as err:  # an upload that reads but lacks usable irradiance
+        weather, load_error = assets.load_station(asset_folder, _station), f"{upload.name()}: {err}"
         site = solar.SolarSite(weather)
     _loc = weather.location
     mo.vstack([

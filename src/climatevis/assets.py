@@ -36,11 +36,15 @@ __all__ = [
     "DEMO_FIELDS",
     "AssetError",
     "asset_root",
+    "choose_weather",
+    "default_label",
     "load_station",
     "pack_weather",
     "read_data_file",
     "read_index",
+    "read_upload",
     "station_id",
+    "station_labels",
     "unpack_weather",
     "write_station_assets",
 ]
@@ -294,3 +298,48 @@ def read_data_file(notebook_location: PurePath | str | None, name: str) -> bytes
         if candidate.exists():
             return candidate.read_bytes()
     raise AssetError(f"data file {name!r} not found (public/data/ of the export or data/examples/)")
+
+
+# --------------------------------------------------------------------------- demo helpers
+
+
+def station_labels(entries: Iterable[dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    """Human labels for a station picker, e.g. ``"Vienna Schwechat (AUT, IWEC Data)"`` → entry."""
+    labels = {}
+    for e in entries:
+        city = re.sub(r"[_\s]+", " ", e["city"]).strip().title()
+        labels[f"{city} ({e['country']}, {e['source']})"] = e
+    return labels
+
+
+def default_label(labels: dict[str, Any], prefer: str = "Vienna") -> str:
+    """The label to preselect: the first one containing ``prefer`` (CES is in Vienna), else the first."""
+    return next((k for k in labels if prefer.lower() in k.lower()), next(iter(labels)))
+
+
+def read_upload(contents: bytes, name: str) -> tuple[Weather | None, str | None]:
+    """Read an uploaded EPW (or .zip/.gz): ``(weather, None)``, or ``(None, message)`` where the
+    message of :class:`~climatevis.epw.EPWError` names the file, the line and the field."""
+    import io
+
+    from climatevis.epw import read_epw
+
+    source = io.BytesIO(contents)
+    source.name = name
+    try:
+        return read_epw(source), None
+    except EPWError as err:
+        return None, str(err)
+
+
+def choose_weather(
+    root: PurePath | str, entry: dict[str, Any], upload: tuple[bytes, str] | None = None
+) -> tuple[Weather, str | None]:
+    """The weather a demo shows: the uploaded file ``(contents, name)`` when it reads, else
+    the bundled station ``entry``; plus the upload's error message (``None`` when fine)."""
+    if upload is not None:
+        weather, error = read_upload(*upload)
+        if weather is not None:
+            return weather, None
+        return load_station(root, entry), error
+    return load_station(root, entry), None

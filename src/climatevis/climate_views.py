@@ -34,7 +34,6 @@ __all__ = [
     "location_line",
     "natural_ventilation",
     "psychrometric",
-    "read_upload",
     "solar_charts",
     "station_name",
     "summary_stats",
@@ -56,21 +55,6 @@ def _t(values: Any, system: str) -> Any:
 def station_name(weather: Weather) -> str:
     """The station's city, readable ("VIENNA_ SCHWECHAT" -> "Vienna Schwechat")."""
     return weather.location.city.replace("_", " ").title()
-
-
-def read_upload(contents: bytes, name: str) -> tuple[Weather | None, str | None]:
-    """Read an uploaded EPW (or .zip/.gz); ``(weather, None)``, or ``(None, message)`` where the
-    message of :class:`~climatevis.epw.EPWError` names the file, the line and the field."""
-    import io
-
-    from climatevis.epw import EPWError, read_epw
-
-    source = io.BytesIO(contents)
-    source.name = name
-    try:
-        return read_epw(source), None
-    except EPWError as err:
-        return None, str(err)
 
 
 def upload_error_note(message: str) -> str:

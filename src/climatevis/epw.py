@@ -25,6 +25,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 import gzip
+import importlib
 import io
 import itertools
 import os
@@ -476,7 +477,9 @@ def _fast_tokenizer() -> Any:
 def _load_tokenizer() -> Any:
     """Import numba, bind the column layout and compile: the tokenizer, or None."""
     try:
-        from climatevis import _epw_numba as nb
+        # imported by name so that WASM exports (which bundle what a notebook's imports
+        # reach) leave this native-only module out of their wheel
+        nb = importlib.import_module("climatevis._epw_numba")
     except ImportError:  # numba missing, or built for another numpy
         return None
     except Exception as err:  # e.g. no writable cache directory; numba's errors share no base
