@@ -47,6 +47,7 @@ __all__ = [
     "Weather",
     "read_epw",
     "summary",
+    "unpack",
     "write_epw",
 ]
 
@@ -245,6 +246,12 @@ def _unpack(raw: bytes, name: str) -> tuple[bytes, str]:
         except zipfile.BadZipFile as err:
             raise EPWError(f"{name}: corrupt zip archive ({err})") from None
     return raw, name
+
+
+def unpack(data: bytes, name: str = "<bytes>") -> bytes:
+    """The EPW bytes in ``data``: the one ``.epw`` of a zip archive, gunzipped, or ``data``
+    itself. Raises :class:`EPWError` for a corrupt or ambiguous archive."""
+    return _unpack(data, name)[0]
 
 
 def _decode_line(line: bytes) -> str:

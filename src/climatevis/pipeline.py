@@ -71,7 +71,6 @@ __all__ = [
     "Validation",
     "climate_zone",
     "default_dest",
-    "degree_days",
     "derive",
     "finish",
     "gather",
@@ -304,29 +303,12 @@ def validate(candidate: Candidate) -> Validation:
 
 def _unpacked(data: bytes) -> bytes:
     """The EPW text inside a .zip/.gz candidate (or the bytes themselves)."""
-    from climatevis.epw import _unpack
+    from climatevis.epw import unpack
 
-    return _unpack(data, "<candidate>")[0]
+    return unpack(data, "<candidate>")
 
 
 # --------------------------------------------------------------------------- statistics
-
-
-def _daily_mean(weather: Any) -> pd.Series:
-    temp = weather.data["temp_air"]
-    return temp.groupby(temp.index.date).mean()
-
-
-def degree_days(daily_mean: pd.Series, base: float, *, heating: bool = True,
-                threshold: float | None = None) -> float:
-    """Annual degree days [K·d] from daily mean temperatures [°C] (EN ISO 15927-6):
-    Σ(base − θ) over days colder than ``threshold`` (default ``base``) for heating,
-    Σ(θ − base) over days warmer than ``base`` for cooling."""
-    t = daily_mean.dropna().to_numpy(dtype=float)
-    if heating:
-        limit = base if threshold is None else threshold
-        return float(np.sum(np.where(t < limit, base - t, 0.0)))
-    return float(np.sum(np.maximum(t - base, 0.0)))
 
 
 def climate_zone(hdd18: float, cdd10: float) -> str:
@@ -345,47 +327,50 @@ def climate_zone(hdd18: float, cdd10: float) -> str:
 
 def statistics(weather: Any) -> dict[str, Any]:
     """Per-station key figures: :func:`climatevis.epw.summary` plus degree days (HDD18,
-    CDD10, CDD18, Austrian HGT 20/12) [K·d], ASHRAE 169 climate zone, design dry-bulb
-    temperatures [°C] (99.6 % heating and 0.4 % cooling, from the hourly values and, when
-    the file has them, from its DESIGN CONDITIONS record) and monthly statistics (mean,
-    mean daily minimum and maximum temperature [°C], GHI [kWh/m²], mean wind [m/s])."""
+    CDD10, CDD18, Austrian HGT 20/12) [K·d] from daily means (EN ISO 15927-6, as ASHRAE 169
+    uses them), the ASHRAE 169 climate zone, design dry-bulb temperatures [°C] (99.6 %
+    heating and 0.4 % cooling, from the hourly values and, when the file has them, from its
+    DESIGN CONDITIONS record) and monthly statistics (mean, mean daily minimum and maximum
+    temperature [°C], GHI [kWh/m²], mean wind [m/s]). Formulas from :mod:`climatevis.climate`."""
+    from climatevis import climate
     from climatevis.epw import summary
 
     out = summary(weather)
-    daily = _daily_mean(weather)
-    hdd18, cdd10 = degree_days(daily, 18.0), degree_days(daily, 10.0, heating=False)
+    data = weather.data
+    rph = weather.records_per_hour
+    temp, months = data["temp_air"], data["month"]
+
+    def annual_dd(base: float, kind: str, heating_limit: float | None = None) -> float:
+        return float(climate.degree_days(temp, months, base, kind, "daily", rph, heating_limit).sum())
+
+    hdd18, cdd10 = annual_dd(18.0, "heating"), annual_dd(10.0, "cooling")
     out.update({
         "hdd_18": hdd18,
         "cdd_10": cdd10,
-        "cdd_18": degree_days(daily, 18.0, heating=False),
-        "hgt_20_12": degree_days(daily, 20.0, threshold=12.0),
+        "cdd_18": annual_dd(18.0, "cooling"),
+        "hgt_20_12": annual_dd(20.0, "heating", heating_limit=12.0),
         "ashrae_climate_zone": climate_zone(hdd18, cdd10),
     })
-    temp = weather.data["temp_air"].dropna()
-    out["heating_design_db_996"] = float(np.percentile(temp, 0.4))
-    out["cooling_design_db_004"] = float(np.percentile(temp, 99.6))
+    valid = temp.dropna()
+    out["heating_design_db_996"] = float(np.percentile(valid, 0.4))
+    out["cooling_design_db_004"] = float(np.percentile(valid, 99.6))
     design = getattr(weather, "design_conditions", None) or {}
     out["file_heating_db_996"] = _finite(design.get("heating", {}).get("db_996"))
     out["file_cooling_db_004"] = _finite(design.get("cooling", {}).get("db_004"))
-    data = weather.data
-    rph = weather.records_per_hour
-    month = data.index.month
-    day = pd.Series(data["temp_air"].to_numpy(), index=data.index)
-    daily_min = day.groupby(day.index.date).min()
-    daily_max = day.groupby(day.index.date).max()
-    daily_month = pd.to_datetime(pd.Series(daily_min.index)).dt.month.to_numpy()
-    monthly = []
-    for m in range(1, 13):
-        sel = month == m
-        monthly.append({
+    temps = climate.monthly_statistics(temp, months, rph)
+    ghi = data.groupby("month")["ghi"].sum() / rph / 1000.0
+    wind = data.groupby("month")["wind_speed"].mean()
+    out["monthly"] = [
+        {
             "month": m,
-            "temp_air_mean": _finite(data.loc[sel, "temp_air"].mean()),
-            "temp_air_daily_min": _finite(daily_min.to_numpy()[daily_month == m].mean()) if (daily_month == m).any() else None,
-            "temp_air_daily_max": _finite(daily_max.to_numpy()[daily_month == m].mean()) if (daily_month == m).any() else None,
-            "ghi_kwh_m2": _finite(data.loc[sel, "ghi"].sum() / rph / 1000.0) if sel.any() else None,
-            "wind_speed_mean": _finite(data.loc[sel, "wind_speed"].mean()),
-        })
-    out["monthly"] = monthly
+            "temp_air_mean": _finite(temps.loc[m, "mean"]),
+            "temp_air_daily_min": _finite(temps.loc[m, "daily_min"]),
+            "temp_air_daily_max": _finite(temps.loc[m, "daily_max"]),
+            "ghi_kwh_m2": _finite(ghi.get(m)),
+            "wind_speed_mean": _finite(wind.get(m)),
+        }
+        for m in range(1, 13)
+    ]
     return out
 
 
