@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import math
 import os
 import sys
 from collections.abc import Callable, Mapping, Sequence
@@ -23,16 +22,9 @@ class CLIError(Exception):
 
 
 def _print_json(payload: dict[str, Any]) -> None:
-    def clean(v: Any) -> Any:
-        if isinstance(v, float) and not math.isfinite(v):
-            return None
-        if isinstance(v, dict):
-            return {k: clean(x) for k, x in v.items()}
-        if isinstance(v, (list, tuple)):
-            return [clean(x) for x in v]
-        return v
+    from climatevis.fmt import json_safe
 
-    print(json.dumps(clean(payload), indent=2))
+    print(json.dumps(json_safe(payload), indent=2))
 
 
 def _print_table(rows: Sequence[tuple[str, Any]]) -> None:

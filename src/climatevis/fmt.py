@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import math
 
-__all__ = ["energy", "mass", "money", "number", "percent", "price_per_kwh", "years"]
+__all__ = ["energy", "json_safe", "mass", "money", "number", "percent", "price_per_kwh", "years"]
 
 _MINUS = "\u2212"
 
@@ -75,3 +75,17 @@ def mass(tonnes: float) -> str:
     if abs(tonnes) < 1:
         return f"{number(tonnes * 1000, 0)} kg"
     return f"{number(tonnes, 1)} t"
+
+
+def json_safe(value):
+    """``value`` with NaN/±inf as ``None`` and numpy scalars as Python numbers, recursively
+    through dicts, lists and tuples: what ``json.dumps`` can write as standard JSON."""
+    if hasattr(value, "item") and not isinstance(value, (list, tuple, dict)) and getattr(value, "shape", None) == ():
+        value = value.item()  # numpy scalar
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, dict):
+        return {k: json_safe(x) for k, x in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [json_safe(x) for x in value]
+    return value

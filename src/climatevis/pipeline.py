@@ -399,18 +399,9 @@ class Derived:
 
 
 def _json_bytes(payload: Any) -> bytes:
-    def clean(v: Any) -> Any:
-        if isinstance(v, float) and not math.isfinite(v):
-            return None
-        if isinstance(v, dict):
-            return {k: clean(x) for k, x in v.items()}
-        if isinstance(v, (list, tuple)):
-            return [clean(x) for x in v]
-        if isinstance(v, np.generic):
-            return clean(v.item())
-        return v
+    from climatevis.fmt import json_safe
 
-    return (json.dumps(clean(payload), indent=1, sort_keys=True, ensure_ascii=False) + "\n").encode()
+    return (json.dumps(json_safe(payload), indent=1, sort_keys=True, ensure_ascii=False) + "\n").encode()
 
 
 def derive(validation: Validation) -> Derived:
