@@ -350,3 +350,61 @@ def test_cli_error_is_one_line_and_nonzero(tmp_path):
     out = subprocess.run([sys.executable, "-m", "climatevis", "epw", str(bad)], capture_output=True, text=True)
     assert out.returncode == 2
     assert out.stderr.count("\n") == 1 and "bad.epw: line 1" in out.stderr
+
+
+# --------------------------------------------------------------------------- demo station assets
+
+
+def assert_same_weather(back, weather, fields):
+    """``back`` (unpacked from an asset) holds ``weather``'s calendar and ``fields`` exactly."""
+    from climatevis import assets
+
+    assert back.data.index.equals(weather.data.index)
+    for col in (*assets.CALENDAR, *fields):
+        np.testing.assert_array_equal(back.data[col].to_numpy(float), weather.data[col].to_numpy(float),
+                                      err_msg=col)  # NaN where the file has a missing value
+    assert back.location == weather.location and back.header == weather.header
+    assert back.records_per_hour == weather.records_per_hour and back.is_leap_year == weather.is_leap_year
+    assert back.data_periods == weather.data_periods and back.comments == weather.comments
+    assert back.holidays_dst == weather.holidays_dst
+    # parsed header views (NaN for empty fields, hence compared as text)
+    assert repr(back.ground_temperatures) == repr(weather.ground_temperatures)
+    assert repr(back.design_conditions) == repr(weather.design_conditions)
+
+
+@pytest.mark.parametrize("prefix", ["AUT_Vienna", "USA_CO_Denver"])
+def test_station_asset_round_trip_is_lossless(prefix, tmp_path):
+    from climatevis import assets
+    from tests.conftest import shared_epw
+
+    path = shared_epw(prefix)
+    weather = read_epw(path)
+    (entry,) = assets.write_station_assets([path], tmp_path)
+    assert entry["bytes"] < 100_000 and (tmp_path / entry["file"]).stat().st_size == entry["bytes"]
+    back = assets.load_station(tmp_path, entry)
+    assert_same_weather(back, weather, assets.DEMO_FIELDS)
+    assert back.source_name == path.name
+
+
+def test_leap_year_and_subhourly_assets_round_trip(vienna_epw):
+    from climatevis import assets
+    from tests.test_climate import leap_year_epw, subhourly_epw
+
+    for raw in (leap_year_epw(vienna_epw), subhourly_epw(vienna_epw)):
+        weather = read_epw(raw)
+        assert_same_weather(assets.unpack_weather(assets.pack_weather(weather)), weather, assets.DEMO_FIELDS)
+
+
+def test_corrupt_assets_are_named(vienna_epw, tmp_path):
+    from climatevis import assets
+
+    (entry,) = assets.write_station_assets([vienna_epw], tmp_path)
+    blob = (tmp_path / entry["file"]).read_bytes()
+    (tmp_path / entry["file"]).write_bytes(blob[:-1] + bytes([blob[-1] ^ 1]))
+    with pytest.raises(assets.AssetError, match=rf"{re.escape(entry['file'])}: sha256 .* does not match"):
+        assets.load_station(tmp_path, entry)
+    for bad, message in ((b"not an asset", "not a climatevis station asset"),
+                         (blob[:len(blob) // 2], "corrupt asset"),
+                         (b"garbage", "not a climatevis station asset")):
+        with pytest.raises(assets.AssetError, match=message):
+            assets.unpack_weather(bad, "x.cvw")

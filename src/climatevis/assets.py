@@ -150,19 +150,8 @@ def unpack_weather(blob: bytes, name: str = "<asset>") -> Weather:
     rph = int(header["records_per_hour"])
     data.index = _build_index(data, loc.utc_offset, rph)
     records = [header["header"][k] for k in epw.HEADER_KEYWORDS]
-    return Weather(
-        location=loc,
-        data=data,
-        header=header["header"],
-        design_conditions=epw._parse_design_conditions(records[1]),
-        typical_extreme_periods=epw._parse_periods(records[2]),
-        ground_temperatures=epw._parse_ground(records[3]),
-        holidays_dst=epw._parse_holidays(records[4]),
-        comments=(",".join(records[5][1:]).strip(), ",".join(records[6][1:]).strip()),
-        data_periods=epw._parse_data_periods(records[7], name)[0],
-        records_per_hour=rph,
-        source_name=header.get("source_name", name),
-    )
+    periods = epw._parse_data_periods(records[7], name)[0]
+    return epw._weather(records, loc, data, periods, rph, header.get("source_name", name))
 
 
 def _atomic_write(path: Path, data: bytes) -> None:

@@ -357,37 +357,30 @@ def _parse_design_conditions(f: list[str]) -> dict[str, Any]:
     return out
 
 
-def _parse_periods(f: list[str]) -> list[dict[str, str]]:
+def _groups(f: list[str], size: int) -> list[list[str]]:
+    """The groups of ``size`` fields whose number field 2 of a header record announces
+    (a truncated last group is left out; an unreadable count gives none)."""
     try:
         n = int(float(f[1]))
     except (IndexError, ValueError):
         return []
-    out = []
-    for k in range(n):
-        chunk = f[2 + 4 * k: 6 + 4 * k]
-        if len(chunk) == 4:
-            out.append({"name": chunk[0].strip(), "type": chunk[1].strip(),
-                        "start": chunk[2].strip(), "end": chunk[3].strip()})
-    return out
+    groups = (f[2 + size * k: 2 + size * (k + 1)] for k in range(n))
+    return [g for g in groups if len(g) == size]
+
+
+def _parse_periods(f: list[str]) -> list[dict[str, str]]:
+    return [{"name": g[0].strip(), "type": g[1].strip(), "start": g[2].strip(), "end": g[3].strip()}
+            for g in _groups(f, 4)]
 
 
 def _parse_ground(f: list[str]) -> list[dict[str, Any]]:
-    try:
-        n = int(float(f[1]))
-    except (IndexError, ValueError):
-        return []
-    out = []
-    for k in range(n):
-        chunk = f[2 + 16 * k: 18 + 16 * k]
-        if len(chunk) == 16:
-            out.append({
-                "depth": _float_or_nan(chunk[0]),
-                "conductivity": _float_or_nan(chunk[1]),
-                "density": _float_or_nan(chunk[2]),
-                "specific_heat": _float_or_nan(chunk[3]),
-                "monthly": [_float_or_nan(v) for v in chunk[4:]],
-            })
-    return out
+    return [{
+        "depth": _float_or_nan(g[0]),
+        "conductivity": _float_or_nan(g[1]),
+        "density": _float_or_nan(g[2]),
+        "specific_heat": _float_or_nan(g[3]),
+        "monthly": [_float_or_nan(v) for v in g[4:]],
+    } for g in _groups(f, 16)]
 
 
 def _parse_holidays(f: list[str]) -> dict[str, Any]:
@@ -755,7 +748,6 @@ def read_epw(source: Any, coerce_year: int | None = None) -> Weather:
     records, body, first_line = _split_header(raw, name)
     location = _parse_location(records[0], name)
     periods, rph = _parse_data_periods(records[7], name)
-    holidays = _parse_holidays(records[4])
     ints, floats, text = _parse_data(body, first_line, name)
     cols = dict(zip(_INT_BLOCK, ints, strict=True))  # views: coerce_year writes through
 
@@ -783,19 +775,24 @@ def read_epw(source: Any, coerce_year: int | None = None) -> Weather:
     if coerce_year is not None:
         cols["year"][:] = coerce_year
     data = _frame(ints, floats, text, _build_index(cols, location.utc_offset, rph))
+    return _weather(records, location, data, periods, rph, name)
 
-    header = {kw: rec for kw, rec in zip(HEADER_KEYWORDS, records, strict=True)}
+
+def _weather(records: list[list[str]], location: Location, data: pd.DataFrame,
+             data_periods: list[dict[str, Any]], records_per_hour: int, name: str) -> Weather:
+    """A :class:`Weather` from its eight header records (raw fields, in file order) and its data;
+    :func:`climatevis.assets.unpack_weather` rebuilds station assets with it too."""
     return Weather(
         location=location,
         data=data,
-        header=header,
+        header=dict(zip(HEADER_KEYWORDS, records, strict=True)),
         design_conditions=_parse_design_conditions(records[1]),
         typical_extreme_periods=_parse_periods(records[2]),
         ground_temperatures=_parse_ground(records[3]),
-        holidays_dst=holidays,
+        holidays_dst=_parse_holidays(records[4]),
         comments=(",".join(records[5][1:]).strip(), ",".join(records[6][1:]).strip()),
-        data_periods=periods,
-        records_per_hour=rph,
+        data_periods=data_periods,
+        records_per_hour=records_per_hour,
         source_name=name,
     )
 
