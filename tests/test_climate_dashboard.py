@@ -1,6 +1,8 @@
 """The climate dashboard notebook: runs natively with every tab and every shared station
-(also leap-year, sub-hourly, IP units and a bad upload), passes marimo's checks, exports
-natively and to WebAssembly within the 500 KB rule, and reacts in a real browser."""
+(also leap-year, sub-hourly, IP units and a bad upload), and reacts in a real browser.
+
+marimo's checks (tests/test_lint.py), the native export and the WebAssembly export within
+the 500 KB rule (tests/test_export.py) are checked for every demo alike."""
 
 from __future__ import annotations
 
@@ -142,11 +144,6 @@ def test_explorer_download_holds_exactly_the_filtered_records(dashboard, vienna_
     assert len(csv) == selected.sum()
     assert "temp_air [°F]" in csv.columns and "humidity_ratio [gr/lb]" in csv.columns
     assert csv["temp_air [°F]"].to_numpy() == pytest.approx(frame.loc[selected, "temp_air"].to_numpy() * 1.8 + 32)
-
-
-# marimo's checks (tests/test_lint.py), the native `marimo export html` run and the
-# WebAssembly export (pins, bundled modules, the 500 KB rule) are checked for every demo
-# alike by tests/test_lint.py and tests/test_export.py.
 
 
 # --------------------------------------------------------------------------- browser

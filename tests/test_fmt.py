@@ -16,3 +16,5 @@ def test_human_numbers():
     assert fmt.mass(0.85) == "850 kg" and fmt.mass(1.24) == "1.2 t"
     assert fmt.number(-0.0001, 1) == "0.0"
     assert fmt.energy(float("nan")) == "–"
+    assert fmt.position(48.12, 16.57) == "48.12° N, 16.57° E"
+    assert fmt.position(-33.95, -104.653) == "33.95° S, 104.65° W"

@@ -7,7 +7,6 @@ import re
 import pytest
 
 from tests.harness import ROOT, marimo_run, screenshot, wait_marimo_idle
-from tools import buildgraph as bg
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -30,10 +29,8 @@ def annual_yield(page) -> str:
     return match.group(1)
 
 
-def test_tilt_slider_changes_annual_yield(page):
-    if not (bg.ASSETS / "index.json").exists():
-        pytest.skip("build/assets/weather not built: run `just export` (`just test` does)")
-    with marimo_run(NOTEBOOK) as url:
+def test_tilt_slider_changes_annual_yield(page, demo_assets):
+    with marimo_run(NOTEBOOK, env={"CLIMATEVIS_ASSETS": str(demo_assets)}) as url:
         page.goto(url)
         wait_marimo_idle(page, expect=".js-plotly-plot", timeout=180)
         screenshot(page, "solar-calculator")

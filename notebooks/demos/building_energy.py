@@ -90,7 +90,7 @@ def _(asset_folder, assets, mo, station_labels, station_picker, upload):
         (upload.contents(), upload.name()) if upload.value else None,
     )
     if load_error:
-        mo.output.replace(mo.callout(mo.md(f"Upload rejected, using the station: {load_error}"), kind="warn"))
+        mo.output.replace(mo.callout(mo.md(assets.upload_error_note(load_error)), kind="warn"))
     return (weather,)
 
 

@@ -96,11 +96,11 @@ def _(climate, frame, system):
 
 
 @app.cell
-def _(load_error, mo, views, weather):
+def _(assets, load_error, mo, views, weather):
     _line = mo.md(views.location_line(weather))
     mo.vstack(
         [
-            mo.callout(mo.md(views.upload_error_note(load_error)), kind="danger"),
+            mo.callout(mo.md(assets.upload_error_note(load_error)), kind="danger"),
             _line,
         ]
         if load_error

@@ -70,7 +70,7 @@ def _(assets, mo, station_labels):
 
 
 @app.cell
-def _(asset_folder, assets, mo, solar, station_labels, station_picker, upload):
+def _(asset_folder, assets, fmt, mo, solar, station_labels, station_picker, upload):
     _station = station_labels[station_picker.value]
     weather, load_error = assets.choose_weather(
         asset_folder, _station, (upload.contents(), upload.name()) if upload.value else None
@@ -82,10 +82,9 @@ def _(asset_folder, assets, mo, solar, station_labels, station_picker, upload):
         site = solar.SolarSite(weather)
     _loc = weather.location
     mo.vstack([
-        mo.callout(mo.md(f"**Upload not used.** {load_error} Showing the selected station."), kind="warn")
-        if load_error else mo.md(""),
-        mo.md(f"**{_loc.city.replace('_', ' ').title()}**, {_loc.country} · {_loc.latitude:.2f}° N, "
-              f"{_loc.longitude:.2f}° E · {_loc.elevation:,.0f} m"),
+        mo.callout(mo.md(assets.upload_error_note(load_error)), kind="warn") if load_error else mo.md(""),
+        mo.md(f"**{_loc.city.replace('_', ' ').title()}**, {_loc.country} · "
+              f"{fmt.position(_loc.latitude, _loc.longitude)} · {_loc.elevation:,.0f} m"),
     ])
     return (site,)
 

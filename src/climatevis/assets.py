@@ -46,6 +46,7 @@ __all__ = [
     "station_id",
     "station_labels",
     "unpack_weather",
+    "upload_error_note",
     "write_station_assets",
 ]
 
@@ -332,3 +333,11 @@ def choose_weather(
             return weather, None
         return load_station(root, entry), error
     return load_station(root, entry), None
+
+
+def upload_error_note(message: str) -> str:
+    """Markdown for a rejected upload (the demo shows the bundled station instead); the
+    message quotes the file, so it is escaped."""
+    import html
+
+    return f"**Upload rejected**, showing the bundled station instead. {html.escape(message)}"

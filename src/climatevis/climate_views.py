@@ -39,7 +39,6 @@ __all__ = [
     "summary_stats",
     "sun_path_chart",
     "temperature_charts",
-    "upload_error_note",
     "utci_charts",
     "wind_roses",
     "wind_speed_charts",
@@ -55,13 +54,6 @@ def _t(values: Any, system: str) -> Any:
 def station_name(weather: Weather) -> str:
     """The station's city, readable ("VIENNA_ SCHWECHAT" -> "Vienna Schwechat")."""
     return weather.location.city.replace("_", " ").title()
-
-
-def upload_error_note(message: str) -> str:
-    """Markdown for a rejected upload; the file's own text in the message is escaped."""
-    import html
-
-    return f"**Upload rejected**, showing the bundled station instead. {html.escape(message)}"
 
 
 def location_line(weather: Weather) -> str:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import math
 
-__all__ = ["energy", "json_safe", "mass", "money", "number", "percent", "price_per_kwh", "years"]
+__all__ = ["energy", "json_safe", "mass", "money", "number", "percent", "position", "price_per_kwh", "years"]
 
 _MINUS = "\u2212"
 
@@ -75,6 +75,12 @@ def mass(tonnes: float) -> str:
     if abs(tonnes) < 1:
         return f"{number(tonnes * 1000, 0)} kg"
     return f"{number(tonnes, 1)} t"
+
+
+def position(latitude: float, longitude: float) -> str:
+    """``48.12° N, 16.57° E`` / ``39.83° N, 104.65° W`` from degrees north and east."""
+    return (f"{abs(latitude):.2f}° {'N' if latitude >= 0 else 'S'}, "
+            f"{abs(longitude):.2f}° {'E' if longitude >= 0 else 'W'}")
 
 
 def json_safe(value):
