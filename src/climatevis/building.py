@@ -89,6 +89,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from climatevis import solar
+
 __all__ = [
     "BESTEST_RANGES",
     "HWB_CLASSES",
@@ -243,13 +245,6 @@ def glazing_angular_factor(aoi, panes: int = 2, refractive_index: float = 1.526,
     ratio = _cover_transmittance(aoi, panes, refractive_index, extinction_thickness) / \
         _cover_transmittance(0.0, panes, refractive_index, extinction_thickness)
     return np.where(np.isfinite(aoi) & (aoi < 90.0), ratio, 0.0)
-
-
-def _diffuse_incidence_angles(surface_tilt: float) -> tuple[float, float]:
-    """Effective incidence angles [deg] of sky- and ground-diffuse radiation on a plane of
-    ``surface_tilt`` (Brandemuehl & Beckman 1980; Duffie & Beckman eq. 5.4.1-5.4.2)."""
-    b = surface_tilt
-    return 59.7 - 0.1388 * b + 0.001497 * b * b, 90.0 - 0.5788 * b + 0.002693 * b * b
 
 
 # --------------------------------------------------------------------------- exterior surface films
@@ -821,8 +816,6 @@ class Site:
         §11.4.6); without ground temperatures the ground is at the annual mean
         air temperature.
         """
-        from climatevis import solar
-
         data = weather.data
         rph = int(getattr(weather, "records_per_hour", 1) or 1)
         if rph > 1:
@@ -850,18 +843,17 @@ class Site:
         temp_air = 0.5 * (temp_end + np.roll(temp_end, 1))
         loc = weather.location
         pressure_default = 101325.0 * (1 - 2.25577e-5 * loc.elevation) ** 5.25588
-        pressure = column("atmospheric_pressure", pressure_default) if "atmospheric_pressure" in data else \
-            np.full(len(index), pressure_default)
+        pressure = column("atmospheric_pressure", pressure_default)
         pressure = np.where(np.isfinite(pressure) & (pressure > 30000), pressure, pressure_default)
         ir = data["ghi_infrared"].to_numpy(dtype=float) if "ghi_infrared" in data else np.full(len(index), np.nan)
         sky = np.where(np.isfinite(ir) & (ir > 50), (np.maximum(ir, 0) / SIGMA) ** 0.25 - 273.15, temp_end - 11.0)
         ground = _ground_temperature(weather, index, temp_air)
         # EPW wind speed [m/s] at 10 m, read like the temperature (values at the hour's end, mean of
         # both ends); without it, ISO 6946's reference 4 m/s
-        wind = column("wind_speed", 4.0) if "wind_speed" in data else np.full(len(index), 4.0)
+        wind = column("wind_speed", 4.0)
         wind = np.where(np.isfinite(wind) & (wind >= 0), wind, 4.0)
         wind = 0.5 * (wind + np.roll(wind, 1))
-        wdir = column("wind_direction", 180.0) if "wind_direction" in data else np.full(len(index), 180.0)
+        wdir = column("wind_direction", 180.0)
         times = solar.weather_times(index, 1)
         pos = solar.solar_position(times, loc.latitude, loc.longitude, altitude=loc.elevation)
         dni_extra = np.asarray(solar.extraterrestrial_radiation(times), dtype=float)
@@ -875,8 +867,6 @@ class Site:
 
     def poa(self, surface_tilt: float, surface_azimuth: float) -> pd.DataFrame:
         """Plane-of-array irradiance [W/m²] and aoi [deg] (cached)."""
-        from climatevis import solar
-
         key = (round(float(surface_tilt), 6), round(float(surface_azimuth) % 360.0, 6))
         if key not in self._poa:
             self._poa[key] = solar.poa_irradiance(
@@ -1044,6 +1034,8 @@ def _solar_and_sky(b: Building, site: Site, env: _Envelope) -> tuple[np.ndarray,
     dtheta = site.temp_air - site.sky_temperature
     t_mean = 0.5 * (site.temp_air + site.sky_temperature) + 273.15
     hr_unit = 4.0 * SIGMA * t_mean**3  # h_r / ε, EN ISO 6946 Annex C
+    diffuse_angles = np.stack(solar.diffuse_incidence_angles(90.0))  # sky, ground on a facade [deg]
+    glazed = transmitting = 0.0  # glass area and its diffuse transmitting area [m²]
     for o in ORIENTATIONS:
         w = b.window(o)
         opaque_area = b.wall_area(o) - w.area
@@ -1051,28 +1043,21 @@ def _solar_and_sky(b: Building, site: Site, env: _Envelope) -> tuple[np.ndarray,
             continue
         poa = site.poa(90.0, b.facade_azimuth(o))
         if w.area > 0:
-            sky_angle, ground_angle = _diffuse_incidence_angles(90.0)
             kl = w.extinction_thickness
-            f_sky, f_ground = glazing_angular_factor([sky_angle, ground_angle], w.panes, extinction_thickness=kl)
+            f_sky, f_ground = glazing_angular_factor(diffuse_angles, w.panes, extinction_thickness=kl)
             tau = (poa["poa_direct"].to_numpy() * glazing_angular_factor(poa["aoi"].to_numpy(), w.panes,
                                                                           extinction_thickness=kl)
                    + poa["poa_sky_diffuse"].to_numpy() * f_sky + poa["poa_ground_diffuse"].to_numpy() * f_ground)
             win += w.shading_factor * (1.0 - w.frame_fraction) * w.area * w.g_value * tau
             sky_loss += _F_SKY_VERTICAL * env.rse_glass[o] * env.u_window(b, o) * w.area * GLASS_EMISSIVITY \
                 * hr_unit * dtheta
+            glass = w.area * (1.0 - w.frame_fraction)
+            glazed += glass
+            transmitting += glass * w.g_value * float(f_sky)
         if opaque_area > 0:
             rse_u = env.rse_wall * env.u_wall * opaque_area
             opaque += b.absorptance_wall * rse_u * poa["poa_global"].to_numpy()
             sky_loss += _F_SKY_VERTICAL * rse_u * b.emissivity * hr_unit * dtheta
-    glazed = transmitting = 0.0
-    for o in ORIENTATIONS:
-        w = b.window(o)
-        if w.area > 0:
-            sky_angle, _ = _diffuse_incidence_angles(90.0)
-            glass = w.area * (1.0 - w.frame_fraction)
-            glazed += glass
-            transmitting += glass * w.g_value * float(
-                glazing_angular_factor(sky_angle, w.panes, extinction_thickness=w.extinction_thickness))
     win *= 1.0 - solar_reflected_out(b.interior_solar_absorptance, glazed, transmitting, b.internal_area)
     if b.roof_boundary == "outdoor":
         rse_u = env.rse_roof * env.u_roof * b.roof_area

@@ -53,6 +53,7 @@ References
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 
 import numpy as np
@@ -81,6 +82,7 @@ __all__ = [
     "aoi_projection",
     "calcparams_cec",
     "cover_transmittance_desoto",
+    "diffuse_incidence_angles",
     "extraterrestrial_radiation",
     "fuentes",
     "ground_diffuse",
@@ -419,10 +421,15 @@ def haydavies(surface_tilt, surface_azimuth, dhi, dni, dni_extra, solar_zenith, 
     Anisotropy index ``A = DNI / DNI_extra`` weights a circumsolar part
     (``R_b = cos θ / cos Z``, cos Z ≥ cos 89°) against an isotropic part.
     """
-    cos_tt = np.maximum(aoi_projection(surface_tilt, surface_azimuth, solar_zenith, solar_azimuth), 0)
-    cos_z = np.maximum(_cosd(solar_zenith), 0.01745)
-    ai = dni / dni_extra
-    return np.maximum(dhi * (ai * cos_tt / cos_z + (1 - ai) * (1 + _cosd(surface_tilt)) * 0.5), 0)
+    proj = aoi_projection(surface_tilt, surface_azimuth, solar_zenith, solar_azimuth)
+    return _haydavies_sky(dhi, dni / dni_extra, proj, _cosd(solar_zenith), _cosd(surface_tilt))
+
+
+def _haydavies_sky(dhi, anisotropy, cos_aoi, cos_zenith, cos_tilt):
+    """:func:`haydavies` from the anisotropy index and the cosines [-] (also used by
+    :class:`SolarSite`, which keeps the sun's cosines)."""
+    rb = np.maximum(cos_aoi, 0) / np.maximum(cos_zenith, 0.01745)
+    return np.maximum(dhi * (anisotropy * rb + (1 - anisotropy) * (1 + cos_tilt) * 0.5), 0)
 
 
 #: Perez et al. (1990) "allsites composite" coefficients, table 6:
@@ -477,10 +484,16 @@ def perez(
     f1, f2 = f1f2 if f1f2 is not None else perez_brightness(
         dhi, dni, dni_extra, solar_zenith, airmass
     )
-    a = np.maximum(aoi_projection(surface_tilt, surface_azimuth, solar_zenith, solar_azimuth), 0)
-    b = np.maximum(_cosd(solar_zenith), _cosd(85.0))
-    sky = dhi * (0.5 * (1 - f1) * (1 + _cosd(surface_tilt)) + f1 * a / b + f2 * _sind(surface_tilt))
-    sky = np.maximum(sky, 0.0)
+    proj = aoi_projection(surface_tilt, surface_azimuth, solar_zenith, solar_azimuth)
+    return _perez_sky(dhi, f1, f2, proj, _cosd(solar_zenith), _cosd(surface_tilt), _sind(surface_tilt))
+
+
+def _perez_sky(dhi, f1, f2, cos_aoi, cos_zenith, cos_tilt, sin_tilt):
+    """:func:`perez` from the brightness coefficients and the cosines [-] (also used by
+    :class:`SolarSite`, which keeps the sun's cosines and F1, F2)."""
+    a = np.maximum(cos_aoi, 0)
+    b = np.maximum(cos_zenith, _cosd(85.0))
+    sky = np.maximum(dhi * (0.5 * (1 - f1) * (1 + cos_tilt) + f1 * a / b + f2 * sin_tilt), 0.0)
     return np.where(np.isfinite(sky), sky, 0.0)
 
 
@@ -668,14 +681,21 @@ def _beam_transmittance_table(ar_glass: bool) -> tuple[np.ndarray, np.ndarray]:
     return _BEAM_TABLES[ar_glass]
 
 
+def diffuse_incidence_angles(surface_tilt):
+    """Effective incidence angles [deg] of sky- and ground-diffuse radiation on a plane
+    tilted by ``surface_tilt`` [deg]: ``θ_sky = 59.7 − 0.1388β + 0.001497β²`` and
+    ``θ_gnd = 90 − 0.5788β + 0.002693β²`` (Brandemuehl & Beckman 1980; Duffie &
+    Beckman, Solar Engineering of Thermal Processes, eq. 5.4.1-5.4.2)."""
+    beta = np.asarray(surface_tilt, dtype=float)
+    return 59.7 - 0.1388 * beta + 0.001497 * beta**2, 90.0 - 0.5788 * beta + 0.002693 * beta**2
+
+
 def cover_transmittance_desoto(aoi, surface_tilt, poa_direct, poa_sky_diffuse, poa_ground_diffuse,
                                ar_glass=True):
     """Irradiance transmitted through the module cover [W/m²].
 
     Beam at its incidence angle (limited to 1-89°); sky and ground diffuse at
-    the Brandemuehl & Beckman equivalent angles
-    ``θ_sky = 59.7 − 0.1388β + 0.001497β²`` and
-    ``θ_gnd = 90 − 0.5788β + 0.002693β²`` (Duffie & Beckman eq. 5.4.2),
+    the equivalent angles of :func:`diffuse_incidence_angles`,
     each relative to (near-)normal incidence and capped at 1 (De Soto, Klein &
     Beckman 2006, Solar Energy 80(1), 78-88). With ``ar_glass`` this follows
     PVWatts v8 literally: beam and the 1° normalisation pass the coating,
@@ -691,9 +711,7 @@ def cover_transmittance_desoto(aoi, surface_tilt, poa_direct, poa_sky_diffuse, p
     idx = np.minimum(pos.astype(np.intp), table.size - 2)
     w = pos - idx
     k_beam = np.minimum((np.take(table, idx) * (1 - w) + np.take(table, idx + 1) * w) / tau_norm, 1.0)
-    beta = np.asarray(surface_tilt, dtype=float)
-    theta_sky = 59.7 - 0.1388 * beta + 0.001497 * beta**2
-    theta_gnd = 90.0 - 0.5788 * beta + 0.002693 * beta**2
+    theta_sky, theta_gnd = diffuse_incidence_angles(surface_tilt)
     k_sky = np.minimum(_cover_transmittance(theta_sky, False) / tau_norm, 1.0)
     k_gnd = np.minimum(_cover_transmittance(theta_gnd, False) / tau_norm, 1.0)
     return np.maximum(poa_direct * k_beam + poa_sky_diffuse * k_sky + poa_ground_diffuse * k_gnd, 0.0)
@@ -989,19 +1007,28 @@ def pvwatts_ac(pdc, pdc0, eta_inv_nom=0.96, eta_inv_ref=0.9637):
     ``η = η_nom/η_ref (−0.0162 ζ − 0.0059/ζ + 0.9858)``, ``ζ = P_dc / P_dc0``,
     clipped at ``P_ac0 = η_nom P_dc0`` and at 0. ``pdc0`` is the inverter's
     DC rating [W]."""
+    return np.minimum(_pvwatts_inverter_unclipped(pdc, pdc0, eta_inv_nom, eta_inv_ref), eta_inv_nom * pdc0)
+
+
+def _pvwatts_inverter_unclipped(pdc, pdc0, eta_inv_nom, eta_inv_ref):
+    """:func:`pvwatts_ac` before the clipping at ``P_ac0`` [W] (kept for the loss diagram)."""
     pdc = np.asarray(pdc, dtype=float)
     zeta = pdc / pdc0
     with np.errstate(divide="ignore", invalid="ignore"):
         eta = eta_inv_nom / eta_inv_ref * (-0.0162 * zeta - np.where(pdc != 0, 0.0059 / zeta, 0.0) + 0.9858)
-    return np.maximum(np.minimum(eta * pdc, eta_inv_nom * pdc0), 0.0)
+    return np.maximum(eta * pdc, 0.0)
 
 
 def sandia_linear_ac(pdc, paco, pdco, pso):
     """AC power [W], Sandia inverter model with C0-C3 = 0 (King et al. 2007,
     SAND2007-5036, eq. 1): ``P_ac = P_aco (P_dc − P_so)/(P_dco − P_so)``,
     clipped at ``P_aco`` and 0 — the inverter PVWatts v8 uses."""
-    ac = paco * (np.asarray(pdc, dtype=float) - pso) / (pdco - pso)
-    return np.maximum(np.minimum(ac, paco), 0.0)
+    return np.minimum(_sandia_linear_unclipped(pdc, paco, pdco, pso), paco)
+
+
+def _sandia_linear_unclipped(pdc, paco, pdco, pso):
+    """:func:`sandia_linear_ac` before the clipping at ``P_aco`` [W] (kept for the loss diagram)."""
+    return np.maximum(paco * (np.asarray(pdc, dtype=float) - pso) / (pdco - pso), 0.0)
 
 
 # --------------------------------------------------------------------------- system description
@@ -1011,25 +1038,11 @@ class PVError(ValueError):
     """Bad PV inputs (out-of-range system parameter, unusable weather)."""
 
 
-#: PVWatts' default system losses [%] (Dobos 2014, table 2; PVWatts v8).
-DEFAULT_LOSSES = {
-    "soiling": 2.0,
-    "shading": 3.0,
-    "snow": 0.0,
-    "mismatch": 2.0,
-    "wiring": 2.0,
-    "connections": 0.5,
-    "light_induced_degradation": 1.5,
-    "nameplate_rating": 1.0,
-    "age": 0.0,
-    "availability": 3.0,
-}
-
-
 @dataclass(frozen=True)
 class Losses:
     """PVWatts system losses [%], combined multiplicatively:
-    ``total = 100 (1 − Π (1 − L_i/100))`` = 14.0757 % for the defaults."""
+    ``total = 100 (1 − Π (1 − L_i/100))`` = 14.0757 % for the defaults, which are
+    PVWatts' (Dobos 2014, table 2; PVWatts v8)."""
 
     soiling: float = 2.0
     shading: float = 3.0
@@ -1048,7 +1061,8 @@ class Losses:
                 raise PVError(f"loss {name!r} must be between -5 and 100 %, got {value}")
 
     def items(self) -> list[tuple[str, float]]:
-        return [(name, float(getattr(self, name))) for name in DEFAULT_LOSSES]
+        """(name, loss [%]) in PVWatts' order."""
+        return [(f.name, float(getattr(self, f.name))) for f in dataclasses.fields(self)]
 
     @property
     def total(self) -> float:
@@ -1069,6 +1083,10 @@ class Losses:
         logs = {k: np.log1p(-v / 100.0) for k, v in base.items()}
         factor = np.log1p(-percent / 100.0) / sum(logs.values())
         return cls(**{k: float(-100.0 * np.expm1(lv * factor)) for k, lv in logs.items()})
+
+
+#: PVWatts' default system losses [%] by name (the defaults of :class:`Losses`).
+DEFAULT_LOSSES = dict(Losses().items())
 
 
 @dataclass(frozen=True)
@@ -1201,8 +1219,6 @@ class SystemConfig:
 
     def replace(self, **changes) -> SystemConfig:
         """A copy with some fields changed (validated again)."""
-        import dataclasses
-
         return dataclasses.replace(self, **changes)
 
 
@@ -1430,18 +1446,13 @@ class SolarSite:
         above = self.zenith < 90.0
         direct = np.where(above, np.maximum(self.dni * proj, 0.0), 0.0)
         if cfg.sky_model == "perez":
-            b = np.maximum(self.cos_zenith, _cosd(85.0))
-            f1, f2 = self.perez_f1, self.perez_f2
-            sky = self.dhi * (0.5 * (1 - f1) * (1 + cos_t) + f1 * np.maximum(proj, 0) / b + f2 * sin_t)
-            sky = np.where(np.isfinite(sky), np.maximum(sky, 0.0), 0.0)
+            sky = _perez_sky(self.dhi, self.perez_f1, self.perez_f2, proj, self.cos_zenith, cos_t, sin_t)
         elif cfg.sky_model == "haydavies":
-            ai = self.dni / self.dni_extra
-            rb = np.maximum(proj, 0) / np.maximum(self.cos_zenith, 0.01745)
-            sky = np.maximum(self.dhi * (ai * rb + (1 - ai) * (1 + cos_t) * 0.5), 0.0)
+            sky = _haydavies_sky(self.dhi, self.dni / self.dni_extra, proj, self.cos_zenith, cos_t)
         else:
-            sky = self.dhi * (1 + cos_t) * 0.5
+            sky = isotropic(tilt, self.dhi)
         ghi = self.ghi_from_components if cfg.model == "pvwatts_v8" else self.ghi
-        ground = ghi * cfg.albedo * (1 - cos_t) * 0.5
+        ground = ground_diffuse(tilt, ghi, cfg.albedo)
         sky = np.broadcast_to(sky, direct.shape)
         ground = np.broadcast_to(ground, direct.shape)
         poa_unshaded = direct + sky + ground
@@ -1479,17 +1490,14 @@ class SolarSite:
         dc = dc_module * (1.0 - cfg.loss_percent / 100.0)
         paco = pdc0 / cfg.dc_ac_ratio
         eta = cfg.inv_eff / 100.0
+        # the inverter before its clipping at P_aco, kept apart for the loss diagram
         if cfg.model == "pvwatts_v8":
             # PVWatts v8 picks P_so by size, comparing the nameplate in W with
             # thresholds written in kW, so every system ≥ 1 kW gets the utility value
             pso = (0.002246 if pdc0 < 10 else 0.002478 if pdc0 < 1000 else 0.004931) * paco
-            unclipped = np.maximum(paco * (dc - pso) / (paco / eta - pso), 0.0)
+            unclipped = _sandia_linear_unclipped(dc, paco, paco / eta, pso)
         else:
-            # the PVWatts curve (pvwatts_ac) before its clipping at P_aco, kept for the loss diagram
-            zeta = dc / (paco / eta)
-            with np.errstate(divide="ignore", invalid="ignore"):
-                curve = eta / 0.9637 * (-0.0162 * zeta - np.where(dc > 0, 0.0059 / zeta, 0.0) + 0.9858)
-            unclipped = np.maximum(curve * dc, 0.0)
+            unclipped = _pvwatts_inverter_unclipped(dc, paco / eta, eta, 0.9637)
         out["dc_module"] = dc_module
         out["dc"] = dc
         out["ac_unclipped"] = unclipped
