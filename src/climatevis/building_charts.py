@@ -14,24 +14,24 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from climatevis.building import Result, load_duration
-from climatevis.charts import CES_COLORWAY, GOLD, _layout
+from climatevis.charts import BLUE, CES_COLORWAY, GOLD, GOLD_LIGHT, GREEN, MONTHS, MUTED, _layout
 
 __all__ = ["energy_balance", "load_duration_curve", "retrofit_comparison", "temperature_week"]
 
-MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
+COOLING = CES_COLORWAY[2]  # coral
 #: Heat flows shown in the balance: column -> (label, colour).
 FLOW_STYLE: dict[str, tuple[str, str]] = {
     "heating": ("Heating", GOLD),
-    "solar_windows": ("Solar (windows)", "#f0cf6b"),
+    "solar_windows": ("Solar (windows)", GOLD_LIGHT),
     "solar_opaque": ("Solar (opaque)", "#b8962e"),
-    "internal": ("Internal gains", "#81b29a"),
+    "internal": ("Internal gains", GREEN),
     "storage": ("Storage", "#9ca3af"),
-    "transmission_windows": ("Windows", "#5fa8d3"),
+    "transmission_windows": ("Windows", BLUE),
     "transmission_opaque": ("Walls, roof, floor", "#27408b"),
     "ventilation": ("Ventilation", "#c084fc"),
     "sky_radiation": ("Sky radiation", "#1d4e89"),
     "window_radiant_loss": ("Radiant loss via windows", "#4b5563"),
-    "cooling": ("Cooling", "#e07a5f"),
+    "cooling": ("Cooling", COOLING),
 }
 
 
@@ -46,7 +46,7 @@ def energy_balance(result: Result, title: str | None = "Monthly energy balance",
         fig.add_bar(x=[MONTHS[m - 1] for m in monthly.index], y=values, name=label, marker_color=colour,
                     hovertemplate=f"{label}: %{{y:,.0f}} kWh<extra></extra>")
     fig.update_layout(barmode="relative", bargap=0.15)
-    fig.update_yaxes(title="kWh per month", zeroline=True, zerolinecolor="#a7a39a")
+    fig.update_yaxes(title="kWh per month", zeroline=True, zerolinecolor=MUTED)
     return _layout(fig, title, height)
 
 
@@ -60,14 +60,14 @@ def temperature_week(result: Result, week: int, free_floating: Result | None = N
     part = h.iloc[start:start + 168]
     x = part.index.tz_localize(None)
     fig = go.Figure()
-    fig.add_scatter(x=x, y=part["temp_out"], name="Outdoor", line=dict(color="#5fa8d3", width=1.5))
+    fig.add_scatter(x=x, y=part["temp_out"], name="Outdoor", line=dict(color=BLUE, width=1.5))
     fig.add_scatter(x=x, y=part["temp_air"], name="Indoor air", line=dict(color=GOLD, width=2))
-    fig.add_scatter(x=x, y=part["temp_operative"], name="Operative", line=dict(color="#f0cf6b", width=1, dash="dot"))
+    fig.add_scatter(x=x, y=part["temp_operative"], name="Operative", line=dict(color=GOLD_LIGHT, width=1, dash="dot"))
     if free_floating is not None:
         ff = free_floating.hourly.iloc[start:start + 168]
-        fig.add_scatter(x=x, y=ff["temp_operative"], name="Free-floating", line=dict(color="#e07a5f", width=1.5))
+        fig.add_scatter(x=x, y=ff["temp_operative"], name="Free-floating", line=dict(color=COOLING, width=1.5))
     fig.add_bar(x=x, y=part["heating"] / 1000.0, name="Heating [kW]", yaxis="y2", marker_color=GOLD, opacity=0.35)
-    fig.add_bar(x=x, y=-part["cooling"] / 1000.0, name="Cooling [kW]", yaxis="y2", marker_color="#e07a5f",
+    fig.add_bar(x=x, y=-part["cooling"] / 1000.0, name="Cooling [kW]", yaxis="y2", marker_color=COOLING,
                 opacity=0.35)
     fig.update_layout(
         yaxis=dict(title="°C"),
@@ -81,7 +81,7 @@ def load_duration_curve(result: Result, title: str | None = "Load-duration curve
     """Hourly heating and cooling power [kW] sorted from the peak down."""
     ld = load_duration(result)
     fig = go.Figure()
-    for column, label, colour in (("heating_kw", "Heating", GOLD), ("cooling_kw", "Cooling", "#e07a5f")):
+    for column, label, colour in (("heating_kw", "Heating", GOLD), ("cooling_kw", "Cooling", COOLING)):
         if ld[column].max() > 0:
             fig.add_scatter(x=ld["hours"], y=ld[column], name=label, line=dict(color=colour, width=2),
                             hovertemplate="%{y:.2f} kW for %{x} h<extra></extra>")
@@ -95,7 +95,7 @@ def retrofit_comparison(summaries: Mapping[str, Mapping[str, float]], title: str
     """Grouped bars of heating and cooling demand [kWh/(m²a)] per variant."""
     frame = pd.DataFrame(summaries).T
     fig = go.Figure()
-    for column, label, colour in (("heating_kwh_m2", "Heating", GOLD), ("cooling_kwh_m2", "Cooling", "#e07a5f")):
+    for column, label, colour in (("heating_kwh_m2", "Heating", GOLD), ("cooling_kwh_m2", "Cooling", COOLING)):
         fig.add_bar(x=list(frame.index), y=frame[column], name=label, marker_color=colour,
                     text=[f"{v:.0f}" for v in frame[column]], textposition="outside",
                     hovertemplate=f"{label}: %{{y:.1f}} kWh/(m²a)<extra></extra>")

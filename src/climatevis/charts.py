@@ -123,8 +123,6 @@ def _layout(fig: go.Figure, title: str | None, height: int | None = None) -> go.
     return fig
 
 
-
-
 # --------------------------------------------------------------------------- fast figures
 
 _TEMPLATE_DICT = pio.templates[TEMPLATE_NAME].to_plotly_json()
@@ -137,6 +135,8 @@ UTCI_COLORS = ("#08306b", "#1d4e89", "#2f6db5", "#5fa8d3", "#a6d4ec", "#81b29a",
 #: Wind-speed classes, light to strong.
 WIND_COLORS = ("#27408b", "#3f6fb5", "#5fa8d3", "#81b29a", GOLD, "#e07a2f", "#e05545", "#b3261e",
                "#fff3c4", "#ffffff")
+#: Compass directions [deg, clockwise from north] and their names, for angular axes.
+COMPASS = {0: "N", 45: "NE", 90: "E", 135: "SE", 180: "S", 225: "SW", 270: "W", 315: "NW"}
 
 
 def _figure(data: list[dict], layout: dict | None = None, title: str | None = None,
@@ -157,18 +157,31 @@ def _month_axis(leap: bool = False, title: str | None = None) -> dict:
             "title": {"text": title} if title else None, "showgrid": False}
 
 
-def _nominal_day(index: pd.DatetimeIndex) -> tuple[np.ndarray, bool]:
-    month = index.month.to_numpy()
-    day = index.day.to_numpy()
+def _nominal_day(month: np.ndarray, day: np.ndarray) -> tuple[np.ndarray, bool]:
+    """Day of year (1 = 1 January) of each month and day in a nominal year, which is a leap
+    year when the data hold a 29 February (TMY files mix years); and whether it is one."""
     leap = bool(((month == 2) & (day == 29)).any())
     return _CUM_DAYS[month - 1] + day + ((month > 2) & leap), leap
+
+
+def _stepped_scale(colors: list[str] | tuple[str, ...], n: int) -> list[list]:
+    """A colour scale of ``n`` flat steps (category k between k/n and (k+1)/n)."""
+    scale = []
+    for k in range(n):
+        scale += [[k / n, colors[k % len(colors)]], [(k + 1) / n, colors[k % len(colors)]]]
+    return scale
+
+
+def _day_hour_layout(leap: bool) -> dict:
+    """Axes of a day-of-year × hour-of-day heat map."""
+    return {"xaxis": _month_axis(leap), "yaxis": {"title": {"text": "hour"}, "tickvals": [0, 6, 12, 18, 23]}}
 
 
 def _day_hour_grid(series: pd.Series) -> tuple[np.ndarray, bool]:
     """(24, days) means of a series by hour of day and day of a nominal year."""
     if not isinstance(series.index, pd.DatetimeIndex):
         raise TypeError("heatmap: series needs a DatetimeIndex")
-    doy, leap = _nominal_day(series.index)
+    doy, leap = _nominal_day(series.index.month.to_numpy(), series.index.day.to_numpy())
     n_days = 366 if leap else 365
     hour = series.index.hour.to_numpy()
     key = hour * n_days + (doy - 1)
@@ -205,9 +218,7 @@ def heatmap(
         "hovertemplate": "day %{x}, %{y}:00<br>%{z:.1f} " + unit + "<extra></extra>",
         "hoverongaps": False,
     }
-    layout = {"xaxis": _month_axis(leap),
-              "yaxis": {"title": {"text": "hour"}, "tickvals": [0, 6, 12, 18, 23]}}
-    return _figure([trace], layout, title, height)
+    return _figure([trace], _day_hour_layout(leap), title, height)
 
 
 def utci_heatmap(
@@ -221,20 +232,15 @@ def utci_heatmap(
         codes = np.searchsorted(np.asarray(edges, float), grid, side="left").astype(float)
     codes[np.isnan(grid)] = np.nan
     n = len(category_names)
-    scale = []
-    for k, color in enumerate(UTCI_COLORS[:n]):
-        scale += [[k / n, color], [(k + 1) / n, color]]
     trace = {
         "type": "heatmap", "x": np.arange(1, grid.shape[1] + 1), "y": np.arange(24), "z": codes,
-        "customdata": grid, "zmin": -0.5, "zmax": n - 0.5, "colorscale": scale,
+        "customdata": grid, "zmin": -0.5, "zmax": n - 0.5, "colorscale": _stepped_scale(UTCI_COLORS, n),
         "colorbar": {"tickvals": list(range(n)), "ticktext": list(category_names), "thickness": 12,
                      "tickfont": {"size": 10}},
         "hovertemplate": "day %{x}, %{y}:00<br>UTCI %{customdata:.1f} " + unit + "<extra></extra>",
         "hoverongaps": False,
     }
-    layout = {"xaxis": _month_axis(leap),
-              "yaxis": {"title": {"text": "hour"}, "tickvals": [0, 6, 12, 18, 23]}}
-    return _figure([trace], layout, title, height)
+    return _figure([trace], _day_hour_layout(leap), title, height)
 
 
 def daily_range(
@@ -251,9 +257,7 @@ def daily_range(
     ``(name, lower, upper)`` (one value per day) drawn behind as shaded areas.
     ``daily`` has columns ``month``, ``day``, ``min``, ``mean``, ``max``
     (:func:`climatevis.climate.daily_statistics`)."""
-    month = daily["month"].to_numpy()
-    leap = bool(((month == 2) & (daily["day"].to_numpy() == 29)).any())
-    x = _CUM_DAYS[month - 1] + daily["day"].to_numpy() + ((month > 2) & leap)
+    x, leap = _nominal_day(daily["month"].to_numpy(), daily["day"].to_numpy())
     data: list[dict] = []
     shades = ("rgba(129,178,154,0.22)", "rgba(129,178,154,0.38)", "rgba(129,178,154,0.55)")
     for k, (name, lower, upper) in enumerate(bands or []):
@@ -420,8 +424,8 @@ def sun_path(
         layout = {"polar": {
             "radialaxis": {"range": [0, 90], "tickvals": [30, 60], "ticktext": ["60°", "30°"], "angle": 90,
                            "tickangle": 90, "tickfont": {"size": 9}},
-            "angularaxis": {"rotation": 90, "direction": "clockwise", "tickvals": [0, 45, 90, 135, 180, 225, 270, 315],
-                            "ticktext": ["N", "NE", "E", "SE", "S", "SW", "W", "NW"]}}}
+            "angularaxis": {"rotation": 90, "direction": "clockwise", "tickvals": list(COMPASS),
+                            "ticktext": list(COMPASS.values())}}}
     else:
         layout = {"xaxis": {"title": {"text": "azimuth [°]"}, "range": [0, 360], "tickvals": list(range(0, 361, 45))},
                   "yaxis": {"title": {"text": "elevation [°]"}, "range": [0, 90]}}
@@ -498,10 +502,7 @@ def _legend_colorbar(labels: list[str], colors: list[str] | tuple[str, ...], tit
     """A stepped colour scale and a colour bar that serves as the legend of categories
     (one trace can then draw every category)."""
     n = len(labels)
-    scale = []
-    for k in range(n):
-        scale += [[k / n, colors[k % len(colors)]], [(k + 1) / n, colors[k % len(colors)]]]
-    return {"colorscale": scale, "cmin": -0.5, "cmax": n - 0.5,
+    return {"colorscale": _stepped_scale(colors, n), "cmin": -0.5, "cmax": n - 0.5,
             "colorbar": {"tickvals": list(range(n)), "ticktext": labels, "thickness": 12,
                          "title": {"text": title}, "tickfont": {"size": 10}, "len": 0.9}}
 
@@ -809,9 +810,8 @@ def orientation_map(
         fig.add_scatter(x=[chosen[1]], y=[chosen[0]], mode="markers", name="Your system",
                         marker=dict(symbol="circle-open", size=16, color=GOLD_LIGHT, line=dict(width=3)),
                         hovertemplate="your system: azimuth %{x:.0f}°, tilt %{y:.0f}°<extra></extra>")
-    ticks = [a for a in (0, 45, 90, 135, 180, 225, 270, 315) if azimuths.min() <= a <= azimuths.max()]
-    labels = {0: "N", 45: "NE", 90: "E", 135: "SE", 180: "S", 225: "SW", 270: "W", 315: "NW"}
-    fig.update_xaxes(title="azimuth", tickvals=ticks, ticktext=[f"{labels[a]} {a}°" for a in ticks])
+    ticks = [a for a in COMPASS if azimuths.min() <= a <= azimuths.max()]
+    fig.update_xaxes(title="azimuth", tickvals=ticks, ticktext=[f"{COMPASS[a]} {a}°" for a in ticks])
     fig.update_yaxes(title="tilt (°)")
     fig.update_layout(showlegend=False)
     return _layout(fig, title, height)
@@ -826,8 +826,8 @@ def compass(azimuth: float, *, tilt: float | None = None, height: int = 220) -> 
     label = f"{azimuth:.0f}°" + (f" · tilt {tilt:.0f}°" if tilt is not None else "")
     fig.update_layout(
         polar=dict(
-            angularaxis=dict(rotation=90, direction="clockwise", tickvals=[0, 45, 90, 135, 180, 225, 270, 315],
-                             ticktext=["N", "NE", "E", "SE", "S", "SW", "W", "NW"]),
+            angularaxis=dict(rotation=90, direction="clockwise", tickvals=list(COMPASS),
+                             ticktext=list(COMPASS.values())),
             radialaxis=dict(visible=False, range=[0, 1.05]),
         ),
         showlegend=False, margin=dict(l=24, r=24, t=36, b=24),
