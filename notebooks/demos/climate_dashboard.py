@@ -325,10 +325,10 @@ def _(mo, shown, sun_heatmap, system, view, views):
 
 
 @app.cell
-def _(mo):
+def _(mo, views):
     wind_months = mo.ui.range_slider(start=1, stop=12, step=1, value=[1, 12], label="Months", show_value=True)
     wind_hours = mo.ui.range_slider(start=0, stop=23, step=1, value=[0, 23], label="Hours", show_value=True)
-    wind_invert = mo.ui.multiselect(options=["invert months", "invert hours"], label="")
+    wind_invert = mo.ui.multiselect(options=views.INVERT_OPTIONS, label="")
     return wind_hours, wind_invert, wind_months
 
 
@@ -356,7 +356,6 @@ def _(frame, mo, shown, system, views, weather):
 
 @app.cell
 def wind_filtered_rose(
-    climate,
     frame,
     mo,
     shown,
@@ -367,14 +366,7 @@ def wind_filtered_rose(
     wind_months,
 ):
     mo.stop("Wind" not in shown)
-    _selected = climate.time_mask(
-        frame["month"],
-        frame["hour"],
-        tuple(wind_months.value),
-        tuple(wind_hours.value),
-        invert_months="invert months" in wind_invert.value,
-        invert_hours="invert hours" in wind_invert.value,
-    )
+    _selected = views.selection(frame, wind_months.value, wind_hours.value, wind_invert.value)
     mo.vstack(
         [
             mo.hstack([wind_months, wind_hours, wind_invert], justify="start", wrap=True),
@@ -401,7 +393,7 @@ def _(mo, views):
     )
     psy_months = mo.ui.range_slider(start=1, stop=12, step=1, value=[1, 12], label="Months", show_value=True)
     psy_hours = mo.ui.range_slider(start=0, stop=23, step=1, value=[0, 23], label="Hours", show_value=True)
-    psy_invert = mo.ui.multiselect(options=["invert months", "invert hours"], label="")
+    psy_invert = mo.ui.multiselect(options=views.INVERT_OPTIONS, label="")
     psy_zones = mo.ui.multiselect(options=list(views.ZONES), value=list(views.ZONES)[:2], label="Comfort zones")
     return psy_color, psy_hours, psy_invert, psy_months, psy_zones
 
@@ -425,7 +417,6 @@ def _(mo, shown):
 
 @app.cell
 def psychrometric_filtered(
-    climate,
     frame,
     mo,
     psy_color,
@@ -440,14 +431,7 @@ def psychrometric_filtered(
     weather,
 ):
     mo.stop("Psychrometric chart" not in shown)
-    _selected = climate.time_mask(
-        frame["month"],
-        frame["hour"],
-        tuple(psy_months.value),
-        tuple(psy_hours.value),
-        invert_months="invert months" in psy_invert.value,
-        invert_hours="invert hours" in psy_invert.value,
-    )
+    _selected = views.selection(frame, psy_months.value, psy_hours.value, psy_invert.value)
     _chart, _shares = views.psychrometric(
         frame, view, system, _selected, weather.records_per_hour, psy_color.value, psy_zones.value
     )
@@ -518,7 +502,6 @@ def _(mo, shown):
 @app.cell
 def adaptive_comfort_filtered(
     charts,
-    climate,
     comfort_hours,
     comfort_model,
     comfort_speed,
@@ -530,7 +513,7 @@ def adaptive_comfort_filtered(
     weather,
 ):
     mo.stop("Comfort" not in shown)
-    _occupied = climate.time_mask(frame["month"], frame["hour"], (1, 12), tuple(comfort_hours.value))
+    _occupied = views.selection(frame, (1, 12), comfort_hours.value)
     _adaptive = views.adaptive_comfort(
         frame, system, comfort_model.value, comfort_speed.value, _occupied, weather.is_leap_year
     )
@@ -548,7 +531,6 @@ def adaptive_comfort_filtered(
 @app.cell
 def utci_filtered(
     charts,
-    climate,
     frame,
     mo,
     shown,
@@ -560,7 +542,7 @@ def utci_filtered(
     views,
 ):
     mo.stop("Comfort" not in shown)
-    _selected = climate.time_mask(frame["month"], frame["hour"], tuple(utci_months.value), tuple(utci_hours.value))
+    _selected = views.selection(frame, utci_months.value, utci_hours.value)
     _heat, _monthly, _scenarios = views.utci_charts(frame, view, system, utci_scenario.value, _selected)
     mo.vstack(
         [
@@ -596,7 +578,6 @@ def _(mo, system):
 
 @app.cell
 def natural_ventilation_filtered(
-    climate,
     frame,
     mo,
     nv_dew,
@@ -612,7 +593,7 @@ def natural_ventilation_filtered(
     weather,
 ):
     mo.stop("Natural ventilation" not in shown)
-    _selected = climate.time_mask(frame["month"], frame["hour"], tuple(nv_months.value), tuple(nv_hours.value))
+    _selected = views.selection(frame, nv_months.value, nv_hours.value)
     _nv = views.natural_ventilation(
         frame, view, system, nv_min.value, nv_max.value, nv_dew.value if nv_use_dew.value else None,
         _selected, weather.records_per_hour,
@@ -665,7 +646,6 @@ def _(climate, mo):
 
 @app.cell
 def explorer_selection(
-    climate,
     explorer_filter_max,
     explorer_filter_min,
     explorer_filter_variable,
@@ -674,11 +654,12 @@ def explorer_selection(
     frame,
     shown,
     view,
+    views,
 ):
     # the records the explorer shows and downloads
     explorer_selected = None
     if "Data explorer" in shown:
-        explorer_selected = climate.time_mask(frame["month"], frame["hour"], tuple(explorer_months.value), tuple(explorer_hours.value))
+        explorer_selected = views.selection(frame, explorer_months.value, explorer_hours.value)
         if explorer_filter_variable.value:
             _v = view[explorer_filter_variable.value].to_numpy()
             explorer_selected &= (_v >= explorer_filter_min.value) & (_v <= explorer_filter_max.value)

@@ -34,6 +34,7 @@ __all__ = [
     "location_line",
     "natural_ventilation",
     "psychrometric",
+    "selection",
     "solar_charts",
     "station_name",
     "summary_stats",
@@ -45,10 +46,20 @@ __all__ = [
 ]
 
 T = "temperature"
+#: Options of the dashboard's "invert" control next to a month and an hour range.
+INVERT_OPTIONS = ("invert months", "invert hours")
 
 
 def _t(values: Any, system: str) -> Any:
     return climate.to_unit_system(values, T, system)
+
+
+def selection(frame: pd.DataFrame, months: Any, hours: Any, invert: Any = ()) -> np.ndarray:
+    """The records of the month range ``months`` (1-12) and hour range ``hours`` (0-23), both
+    inclusive (:func:`climatevis.climate.time_mask`); ``invert`` holds those of
+    :data:`INVERT_OPTIONS` that select the complement of their range."""
+    return climate.time_mask(frame["month"], frame["hour"], tuple(months), tuple(hours),
+                             invert_months=INVERT_OPTIONS[0] in invert, invert_hours=INVERT_OPTIONS[1] in invert)
 
 
 def station_name(weather: Weather) -> str:
