@@ -17,6 +17,7 @@ import pytest
 
 from climatevis import parametric, surrogate
 from climatevis.epw import read_epw
+from climatevis.storage import file_sha256
 from tests.notebooks import export_html
 from tests.s3server import Bucket
 
@@ -113,7 +114,7 @@ def test_tampered_model_is_refused_before_unpickling(tmp_path, trained):
 
     # model and metadata replaced together: only a pinned hash catches it
     meta = json.loads(saved.metadata_path.read_text())
-    meta["model_sha256"] = surrogate._sha256(saved.model_path)
+    meta["model_sha256"] = file_sha256(saved.model_path)
     saved.metadata_path.write_text(json.dumps(meta))
     with pytest.raises(surrogate.ModelIntegrityError, match="the caller expects"):
         surrogate.load(tmp_path / "m", expected_sha256=saved.sha256)

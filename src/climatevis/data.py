@@ -37,7 +37,6 @@ import json
 import os
 import random
 import re
-import secrets
 import socket
 import time
 import tomllib
@@ -48,6 +47,8 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
+
+from climatevis.storage import write_atomic
 
 __all__ = [
     "CATALOG_ENV",
@@ -283,7 +284,7 @@ def _write_lock(path: Path, stations: dict[str, dict[str, str]]) -> None:
         for key in ("file", "sha256", "source", "recorded"):
             if key in stations[sid]:
                 lines.append(f"{key} = {json.dumps(str(stations[sid][key]))}\n")
-    _atomic_write(path, "".join(lines).encode("utf-8"))
+    write_atomic(path, "".join(lines).encode("utf-8"))
 
 
 def _record_lock(path: Path, station: Station, digest: str, source: str) -> None:
@@ -499,22 +500,6 @@ def _validate_epw(data: bytes) -> None:
         raise WeatherDataError(f"not a valid EPW ({err})") from None
 
 
-def _atomic_write(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    # not mkstemp: its 0600 mode would stick to the renamed file; "xb" honours the umask
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
-    try:
-        with open(tmp, "xb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
-
-
 def _sha256_file(path: Path) -> str | None:
     try:
         return hashlib.sha256(path.read_bytes()).hexdigest()
@@ -609,7 +594,7 @@ def fetch(
         except WeatherDataError as err:
             attempts.append((label, str(err)))
             continue
-        _atomic_write(target, data)
+        write_atomic(target, data)
         if not expected:
             _record_lock(lock_path, st, digest, label)
         warnings = [f"{src}: {why}" for src, why in attempts if not _is_plain_miss(why)]

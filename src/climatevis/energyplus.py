@@ -54,6 +54,7 @@ from climatevis.building import (
     Layer,
     bestest,
 )
+from climatevis.storage import write_atomic
 
 __all__ = [
     "EnergyPlusError",
@@ -638,13 +639,10 @@ def _load_cached(path: Path, key: str) -> SimulationResult | None:
 
 
 def _store(path: Path, result: SimulationResult) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
     payload = {"key": result.key, "energyplus_version": result.energyplus_version,
                "runtime_s": result.runtime_s, "warnings": result.warnings,
                "hourly": {c: result.hourly[c].round(4).tolist() for c in result.hourly.columns}}
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.{time.monotonic_ns()}.tmp")
-    tmp.write_bytes(gzip.compress(json.dumps(payload, separators=(",", ":")).encode(), 6))
-    os.replace(tmp, path)
+    write_atomic(path, gzip.compress(json.dumps(payload, separators=(",", ":")).encode(), 6))
 
 
 def _epw_bytes(epw: str | os.PathLike[str] | bytes) -> bytes:

@@ -711,11 +711,9 @@ def finish(report: Report, opts: Options, out: Callable[[str], None] = print) ->
 
     out(report.text())
     if opts.report:
-        path = Path(opts.report)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-        tmp.write_text(json.dumps(report.to_dict(), indent=2) + "\n", encoding="utf-8")
-        os.replace(tmp, path)
+        from climatevis.storage import write_atomic
+
+        write_atomic(opts.report, (json.dumps(report.to_dict(), indent=2) + "\n").encode("utf-8"))
     if report.sync is not None and report.sync.failed:
         first = report.sync.failed[0]
         print(f"data_pipeline: error: {len(report.sync.failed)} files could not be written "

@@ -38,11 +38,11 @@ import re
 import secrets
 import tempfile
 import threading
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from pathlib import Path, PurePosixPath
-from typing import Any
+from typing import Any, BinaryIO
 
 __all__ = [
     "SHA256_METADATA_KEY",
@@ -56,6 +56,7 @@ __all__ = [
     "parse_location",
     "s3_client",
     "sync",
+    "write_atomic",
 ]
 
 #: Metadata key holding the hex sha256 of an object's bytes (``x-amz-meta-sha256``).
@@ -125,6 +126,35 @@ def file_sha256(path: str | os.PathLike[str]) -> str:
         while chunk := fh.read(_CHUNK):
             digest.update(chunk)
     return digest.hexdigest()
+
+
+def write_atomic(path: str | os.PathLike[str], data: bytes | Callable[[BinaryIO], None]) -> None:
+    """Replace ``path`` all at once with ``data`` (bytes, or a function writing to the open
+    binary file).
+
+    The bytes go to a temporary name in the same folder (created if needed),
+    are flushed to disk and renamed over ``path``: readers see the old file or
+    the complete new one. On any error the temporary file is removed and
+    ``path`` is left as it was.
+    """
+    target = Path(path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    # not mkstemp: its 0600 mode would stick to the renamed file; "xb" honours the umask.
+    # The name matches DEFAULT_EXCLUDE, so a sync never copies a leftover of a killed process.
+    tmp = target.with_name(f".{target.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
+    try:
+        with open(tmp, "xb") as fh:
+            if callable(data):
+                data(fh)
+            else:
+                fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, target)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
 
 
 def _file_md5(path: Path) -> str:
@@ -304,24 +334,17 @@ class _DirStore:
         yield self._path(entry.rel)
 
     def put(self, rel: str, local: Path, sha256: str, size: int) -> None:
-        target = self._path(rel)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        # not mkstemp: its 0600 mode would stick to the renamed file; "xb" honours the umask
-        tmp = target.with_name(f".{target.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
-        try:
+        def copy(out: BinaryIO) -> None:
             digest = hashlib.sha256()
-            with open(tmp, "xb") as out, open(local, "rb") as src:
+            with open(local, "rb") as src:
                 while chunk := src.read(_CHUNK):
                     digest.update(chunk)
                     out.write(chunk)
             if digest.hexdigest() != sha256:
                 raise StorageError(f"{local} changed while it was copied (sha256 {digest.hexdigest()}, "
                                    f"expected {sha256})")
-            os.replace(tmp, target)
-        except BaseException:
-            with contextlib.suppress(OSError):
-                os.unlink(tmp)
-            raise
+
+        write_atomic(self._path(rel), copy)
 
     def delete(self, rels: Sequence[str]) -> None:
         for rel in rels:
