@@ -188,6 +188,27 @@ def test_unreachable_destination_is_one_clear_error(tmp_path, good_epws, monkeyp
         pipeline.run([good_epws[0]], "s3://some-bucket/data")
 
 
+def test_notebook_weather_loader_unpacks_archives_and_names_bad_files(tmp_path, good_epws):
+    """What the EnergyPlus and training notebooks load: EPW text even from a .zip/.gz
+    (EnergyPlus reads nothing else), errors as one PipelineError naming the file."""
+    import gzip
+    import zipfile
+
+    raw = good_epws[0].read_bytes()
+    name, data, weather = pipeline.load_weather("unused", upload=("up.epw.gz", gzip.compress(raw)))
+    assert (name, data) == ("up.epw.gz", raw) and len(weather.data) == 8760
+    archive = tmp_path / "w.zip"
+    with zipfile.ZipFile(archive, "w") as zf:
+        zf.writestr("w.epw", raw)
+    assert pipeline.load_weather("unused", location=f" {archive} ")[:2] == ("w.zip", raw)
+    with pytest.raises(pipeline.PipelineError, match=r"^cut\.epw: line "):
+        pipeline.load_weather("unused", upload=("cut.epw", raw[:200_000]))
+    with pytest.raises(pipeline.PipelineError, match="no station 'nowhere'"):
+        pipeline.load_weather("nowhere")
+    options, label = pipeline.station_choices("denver")
+    assert options[label] == "denver" and pipeline.station_choices("nowhere")[1] == next(iter(options))
+
+
 # --------------------------------------------------------------------------- the notebook
 
 

@@ -74,12 +74,14 @@ __all__ = [
     "derive",
     "finish",
     "gather",
+    "load_weather",
     "monthly_figure",
     "open_epw",
     "options",
     "outputs",
     "report_table",
     "run",
+    "station_choices",
     "statistics",
     "validate",
     "validate_all",
@@ -229,6 +231,38 @@ def open_epw(source: str, *, mirror: str | None = None) -> tuple[str, bytes]:
         raise PipelineError(found.error)
     assert found.data is not None
     return found.name, found.data
+
+
+def station_choices(selected: str = "") -> tuple[dict[str, str], str]:
+    """A station picker's options, ``"Vienna Schwechat airport (AUT)"`` → catalog id, and the
+    label of the station ``selected`` (an id; else the first station)."""
+    from climatevis.data import load_catalog
+
+    options = {f"{s.name} ({s.country})": s.id for s in load_catalog()}
+    return options, next((label for label, sid in options.items() if sid == selected), next(iter(options)))
+
+
+def load_weather(station: str, *, location: str = "", upload: tuple[str, bytes] | None = None,
+                 mirror: str | None = None) -> tuple[str, bytes, Any]:
+    """The weather file an analysis notebook works on: the ``upload`` ``(name, bytes)`` when
+    given, else ``location`` (a path or ``s3://bucket/key``) when not blank, else the catalog
+    ``station`` (an id, fetched through ``mirror``).
+
+    Returns ``(file name, EPW bytes, Weather)``; the bytes are unpacked from a
+    ``.zip``/``.gz`` (EnergyPlus reads only plain EPW text, and their sha256 is
+    the catalog's). Raises :class:`PipelineError` naming the source and, for a
+    malformed file, the line.
+    """
+    from climatevis.epw import EPWError, read_epw, unpack
+
+    name, data = upload if upload is not None else open_epw(location.strip() or station, mirror=mirror)
+    try:
+        data = unpack(data, name)
+        named = io.BytesIO(data)
+        named.name = name  # messages name the file, not "<bytes>"
+        return name, data, read_epw(named)
+    except EPWError as err:
+        raise PipelineError(_one_line(err)) from None
 
 
 def _one_line(err: BaseException) -> str:
