@@ -74,6 +74,15 @@ def test_permutation_importance_ranks_the_physical_drivers(samples, trained):
     assert set(top["cooling_kwh_m2"]) & {"g_value", "wwr_s"}, top
 
 
+def test_outside_ranges_flags_extrapolation(samples, trained):
+    X, _ = samples
+    _, model = trained
+    assert not model.outside_ranges(X).any()  # the training rows span the ranges
+    probe = X.iloc[:3].copy()
+    probe.loc[probe.index[1], "g_value"] = model.ranges["g_value"][1] + 0.01
+    assert list(model.outside_ranges(probe)) == [False, True, False]
+
+
 def test_save_load_round_trip(tmp_path, samples, trained):
     X, Y = samples
     _, model = trained
