@@ -538,8 +538,9 @@ class SimulationResult:
     floor_area: float | None = None
 
     def summary(self) -> dict[str, float]:
-        """``heating_kwh, cooling_kwh, peak_heating_kw, peak_cooling_kw`` (+ per m² when
-        ``floor_area`` is known)."""
+        """``heating_kwh, cooling_kwh, peak_heating_kw, peak_cooling_kw`` and, when
+        ``floor_area`` [m²] is known, ``heating_kwh_m2, cooling_kwh_m2, floor_area_m2`` (the
+        keys of :meth:`climatevis.building.SimulationResult.summary`)."""
         h = self.hourly
         out = {
             "heating_kwh": float(h["heating"].sum() / 1000.0),
@@ -550,6 +551,7 @@ class SimulationResult:
         if self.floor_area:
             out["heating_kwh_m2"] = out["heating_kwh"] / self.floor_area
             out["cooling_kwh_m2"] = out["cooling_kwh"] / self.floor_area
+            out["floor_area_m2"] = self.floor_area
         return out
 
 

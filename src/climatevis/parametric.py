@@ -438,11 +438,10 @@ def run_models(
     rows = []
     for outcome, area in zip(outcomes, floor_areas, strict=True):
         if isinstance(outcome, energyplus.SimulationResult):
+            outcome.floor_area = area  # its summary() then has the per-m² figures too
             s = outcome.summary()
-            rows.append({**{k: s[k] for k in ("heating_kwh", "cooling_kwh", "peak_heating_kw", "peak_cooling_kw")},
-                         "heating_kwh_m2": s["heating_kwh"] / area, "cooling_kwh_m2": s["cooling_kwh"] / area,
-                         "floor_area_m2": area, "runtime_s": outcome.runtime_s, "cached": outcome.cached,
-                         "warnings": outcome.warnings, "error": ""})
+            rows.append({**{k: s[k] for k in RESULT_COLUMNS}, "runtime_s": outcome.runtime_s,
+                         "cached": outcome.cached, "warnings": outcome.warnings, "error": ""})
         else:
             rows.append({"error": str(outcome)})
     return _result_frame(pd.DataFrame(index=range(total)), rows), outcomes
