@@ -48,7 +48,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from climatevis.storage import write_atomic
+from climatevis.storage import file_sha256, write_atomic
 
 __all__ = [
     "CATALOG_ENV",
@@ -502,7 +502,7 @@ def _validate_epw(data: bytes) -> None:
 
 def _sha256_file(path: Path) -> str | None:
     try:
-        return hashlib.sha256(path.read_bytes()).hexdigest()
+        return file_sha256(path)
     except OSError:
         return None
 
@@ -556,7 +556,8 @@ def fetch(
     ``dest`` defaults to the repository's ``build/weather``; ``local_dirs`` to
     :func:`default_local_dirs`; ``mirror`` to ``$CLIMATEVIS_WEATHER_MIRROR``
     (unless ``use_mirror_env`` is false). Transient errors are retried
-    ``retries`` times, waiting ``backoff``, ``2·backoff``, ... seconds.
+    ``retries`` times, waiting ``backoff``, ``2·backoff``, ... seconds;
+    ``timeout`` [s] bounds each HTTP request.
     Returns a :class:`FetchResult`; raises :class:`FetchError` (every source
     and why it failed) when no source gives a verified file.
     """
@@ -588,10 +589,7 @@ def fetch(
             else:
                 _validate_epw(data)
                 digest = hashlib.sha256(data).hexdigest()
-        except _Missing as err:
-            attempts.append((label, str(err)))
-            continue
-        except WeatherDataError as err:
+        except (_Missing, WeatherDataError) as err:
             attempts.append((label, str(err)))
             continue
         write_atomic(target, data)
