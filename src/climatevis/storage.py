@@ -209,7 +209,8 @@ def s3_client(endpoint_url: str | None = None, max_attempts: int | None = None,
 
     Retries: botocore's ``standard`` mode (or ``$AWS_RETRY_MODE``, e.g.
     ``adaptive``) with ``max_attempts`` attempts in total (default
-    ``$AWS_MAX_ATTEMPTS`` or 5). Custom endpoints (MinIO, SeaweedFS,
+    ``$AWS_MAX_ATTEMPTS`` or 5); ``connect_timeout`` and ``read_timeout`` in
+    seconds, per attempt. Custom endpoints (MinIO, SeaweedFS,
     docker-compose host names) get path-style addressing; AWS gets the
     default (virtual-hosted) style.
     """
@@ -519,7 +520,7 @@ def _fatal(err: BaseException, store: _S3Store) -> StorageError:
     if isinstance(err, bex.ClientError):
         error = err.response.get("Error", {})
         code = str(error.get("Code", ""))
-        status = err.response.get("ResponseMetadata", {}).get("HTTPStatusCode")
+        status = _status(err)
         if code in ("NoSuchBucket", "404") or (status == 404 and code in ("", "NotFound")):
             return StorageError(f"bucket {store.bucket!r} does not exist at {endpoint}")
         if code in (*_DENIED_REASONS, "403", "Forbidden") or status == 403:
@@ -545,8 +546,7 @@ def _is_auth_error(err: BaseException) -> bool:
     if not isinstance(err, bex.ClientError):
         return False
     code = str(err.response.get("Error", {}).get("Code", ""))
-    return code in ("InvalidAccessKeyId", "SignatureDoesNotMatch", "AccessDenied",
-                    "NoSuchBucket", "ExpiredToken", "InvalidToken")
+    return code in _DENIED_REASONS or code == "NoSuchBucket"
 
 
 # --------------------------------------------------------------------------- sync
@@ -617,6 +617,9 @@ def sync(
     Objects whose sha256 already matches are skipped; ``dry_run`` reads both
     sides and writes nothing; ``delete`` removes destination objects that
     are not in ``source`` (the only way this function deletes anything).
+    ``exclude``: glob patterns of names never synced; ``workers``: files
+    transferred at once; files above ``multipart_threshold`` bytes go up in
+    parts of ``part_size`` bytes (at least 5 MiB).
     Errors that stop the whole sync (endpoint unreachable, bucket missing,
     access denied) raise :class:`StorageError`; a failure of single objects
     is listed in :attr:`SyncResult.failed` (the others are still synced).
