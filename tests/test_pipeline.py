@@ -175,6 +175,8 @@ def test_s3_destination_and_source(s3: Bucket, tmp_path, source_dir, good_epws):
     assert all(pipeline.validate(c).status == "ok" for c in again)
     name, data = pipeline.open_epw(s3.url(f"data/weather/{good_epws[0].name}"))
     assert name == good_epws[0].name and data == good_epws[0].read_bytes()
+    with pytest.raises(pipeline.PipelineError, match=r"data/weather/gone\.epw: no such object"):
+        pipeline.open_epw(s3.url("data/weather/gone.epw"))
 
 
 def test_unreachable_destination_is_one_clear_error(tmp_path, good_epws, monkeypatch):

@@ -375,27 +375,14 @@ def _read_http(url: str, timeout: float) -> bytes:
 
 
 def _read_s3(bucket: str, key: str) -> bytes:
-    from botocore import exceptions as bex
+    from climatevis.storage import StorageError, read_object
 
-    from climatevis.storage import s3_client
-
-    try:
-        response = s3_client().get_object(Bucket=bucket, Key=key)
-        data = response["Body"].read(MAX_BYTES + 1)
-    except bex.ClientError as err:
-        code = str(err.response.get("Error", {}).get("Code", ""))
-        if code in ("NoSuchKey", "404", "NotFound"):
-            raise _Missing(f"no object {key}") from None
-        raise WeatherDataError(f"{code}: {err.response.get('Error', {}).get('Message', '')}") \
-            from None
-    except (bex.NoCredentialsError, bex.PartialCredentialsError):
-        raise WeatherDataError("no AWS credentials for the S3 mirror") from None
-    except (bex.EndpointConnectionError, bex.ConnectTimeoutError) as err:
-        raise WeatherDataError(f"cannot reach the S3 endpoint ({err})") from None
-    except bex.BotoCoreError as err:  # botocore already retried transient errors
+    try:  # botocore retries transient errors itself
+        data = read_object(f"s3://{bucket}/{key}", max_bytes=MAX_BYTES)
+    except StorageError as err:
         raise WeatherDataError(str(err)) from None
-    if len(data) > MAX_BYTES:
-        raise WeatherDataError(f"larger than {MAX_BYTES} bytes")
+    if data is None:
+        raise _Missing(f"no object {key}")
     return data
 
 

@@ -138,7 +138,7 @@ def _local(path: Path) -> list[Candidate]:
 
 
 def _s3(url: str) -> list[Candidate]:
-    from climatevis.storage import StorageError, parse_location, s3_client
+    from climatevis.storage import StorageError, parse_location, read_object, s3_client
 
     loc = parse_location(url)
     client = s3_client()
@@ -153,10 +153,12 @@ def _s3(url: str) -> list[Candidate]:
     for key in sorted(keys):
         origin = f"s3://{loc.bucket}/{key}"
         try:
-            data = client.get_object(Bucket=loc.bucket, Key=key)["Body"].read()
-            out.append(Candidate(key.rsplit("/", 1)[-1], origin, data))
-        except Exception as err:
-            out.append(Candidate(key.rsplit("/", 1)[-1], origin, error=_one_line(err)))
+            data = read_object(origin, client=client)
+        except StorageError as err:
+            data, error = None, str(err)
+        else:
+            error = None if data is not None else "deleted while the prefix was read"
+        out.append(Candidate(key.rsplit("/", 1)[-1], origin, data, error))
     if not out:
         out.append(Candidate(url, url, error="no .epw/.zip/.gz objects under this prefix"))
     return out
@@ -212,14 +214,15 @@ def open_epw(source: str, *, mirror: str | None = None) -> tuple[str, bytes]:
     if not text:
         raise PipelineError("no weather file given")
     if text.lower().startswith("s3://"):
-        from climatevis.storage import parse_location, s3_client
+        from climatevis.storage import StorageError, read_object
 
-        loc = parse_location(text)
         try:
-            body = s3_client().get_object(Bucket=loc.bucket, Key=loc.prefix)["Body"].read()
-        except Exception as err:
-            raise PipelineError(f"{text}: {_one_line(err)}") from None
-        return loc.prefix.rsplit("/", 1)[-1], body
+            body = read_object(text)
+        except StorageError as err:
+            raise PipelineError(str(err)) from None
+        if body is None:
+            raise PipelineError(f"{text}: no such object")
+        return text.rstrip("/").rsplit("/", 1)[-1], body
     path = Path(text)
     if path.suffix.lower() in EPW_SUFFIXES or path.exists():
         try:
@@ -502,29 +505,16 @@ def monthly_figure(derived: Sequence[Derived], quantity: str = "temp_air_mean", 
 
 def _read_destination(dest: str, rel: str) -> bytes | None:
     """A file already at the destination (folder or S3), or ``None``."""
-    from climatevis.storage import parse_location, s3_client
+    from climatevis.storage import StorageError, parse_location, read_object
 
     loc = parse_location(dest)
     if loc.path is not None:
         path = loc.path / rel
         return path.read_bytes() if path.is_file() else None
-    key = f"{loc.prefix}/{rel}" if loc.prefix else rel
-    client = s3_client()
     try:
-        return client.get_object(Bucket=loc.bucket, Key=key)["Body"].read()
-    except client.exceptions.NoSuchKey:
-        return None
-    except Exception as err:
-        from botocore import exceptions as bex
-
-        if isinstance(err, (bex.EndpointConnectionError, bex.ConnectTimeoutError)):
-            raise PipelineError(f"cannot reach the S3 endpoint {client.meta.endpoint_url} ({err})") from None
-        code = str(getattr(err, "response", {}).get("Error", {}).get("Code", ""))
-        if code in ("NoSuchKey", "404", "NotFound"):
-            return None
-        if code == "NoSuchBucket":
-            raise PipelineError(f"{dest}: bucket {loc.bucket!r} does not exist") from None
-        raise PipelineError(f"{dest}: cannot read {rel} ({_one_line(err)})") from None
+        return read_object(f"s3://{loc.bucket}/{loc.prefix}/{rel}" if loc.prefix else f"s3://{loc.bucket}/{rel}")
+    except StorageError as err:
+        raise PipelineError(str(err)) from None
 
 
 def _merged_index(dest: str, derived: Sequence[Derived]) -> bytes:

@@ -54,6 +54,7 @@ __all__ = [
     "file_sha256",
     "is_excluded",
     "parse_location",
+    "read_object",
     "s3_client",
     "sync",
     "write_atomic",
@@ -376,7 +377,7 @@ class _S3Store:
                     self.client.list_objects_v2(Bucket=self.bucket, MaxKeys=1)
                 except Exception as detailed:
                     err = detailed
-            raise _fatal(err, self) from None
+            raise _fatal(err, self.client, self.bucket) from None
 
     def list(self, exclude: Sequence[str]) -> dict[str, _Entry]:
         start = f"{self.prefix}/" if self.prefix else ""
@@ -391,7 +392,7 @@ class _S3Store:
                         continue  # "folder" placeholder objects
                     out[rel] = _Entry(rel, int(obj["Size"]), etag=obj.get("ETag", "").strip('"'))
         except Exception as err:
-            raise _fatal(err, self) from None
+            raise _fatal(err, self.client, self.bucket) from None
         return out
 
     def _head(self, entry: _Entry) -> None:
@@ -504,12 +505,12 @@ _DENIED_REASONS = {
 }
 
 
-def _fatal(err: BaseException, store: _S3Store) -> StorageError:
-    """Translate botocore errors that stop a whole sync into one clear line."""
+def _fatal(err: BaseException, client: Any, bucket: str) -> StorageError:
+    """Translate botocore errors that stop a whole sync (or a read) into one clear line."""
     from botocore import exceptions as bex
 
-    where = f"s3://{store.bucket}"
-    endpoint = store.client.meta.endpoint_url
+    where = f"s3://{bucket}"
+    endpoint = client.meta.endpoint_url
     if isinstance(err, StorageError):
         return err
     if isinstance(err, (bex.EndpointConnectionError, bex.ConnectTimeoutError)):
@@ -522,7 +523,7 @@ def _fatal(err: BaseException, store: _S3Store) -> StorageError:
         code = str(error.get("Code", ""))
         status = _status(err)
         if code in ("NoSuchBucket", "404") or (status == 404 and code in ("", "NotFound")):
-            return StorageError(f"bucket {store.bucket!r} does not exist at {endpoint}")
+            return StorageError(f"bucket {bucket!r} does not exist at {endpoint}")
         if code in (*_DENIED_REASONS, "403", "Forbidden") or status == 403:
             reason = _DENIED_REASONS.get(code, "check the AWS credentials and the bucket policy")
             return StorageError(f"access to {where} denied at {endpoint} ({code or status}: "
@@ -547,6 +548,29 @@ def _is_auth_error(err: BaseException) -> bool:
         return False
     code = str(err.response.get("Error", {}).get("Code", ""))
     return code in _DENIED_REASONS or code == "NoSuchBucket"
+
+
+def read_object(url: str, *, client: Any = None, max_bytes: int | None = None) -> bytes | None:
+    """The bytes of the object ``s3://bucket/key``, or ``None`` when there is no such key.
+
+    Anything else (endpoint unreachable, bucket missing, access denied, more
+    than ``max_bytes`` bytes) raises :class:`StorageError` with one line.
+    """
+    loc = parse_location(url)
+    if loc.path is not None or not loc.prefix:
+        raise StorageError(f"{url}: not an s3://bucket/key address")
+    client = client or s3_client()
+    try:
+        body = client.get_object(Bucket=loc.bucket, Key=loc.prefix)["Body"]
+        data = body.read() if max_bytes is None else body.read(max_bytes + 1)
+    except Exception as err:
+        code = str(getattr(err, "response", {}).get("Error", {}).get("Code", ""))
+        if code in ("NoSuchKey", "404", "NotFound"):
+            return None
+        raise _fatal(err, client, loc.bucket) from None
+    if max_bytes is not None and len(data) > max_bytes:
+        raise StorageError(f"{url}: larger than {max_bytes} bytes")
+    return data
 
 
 # --------------------------------------------------------------------------- sync
@@ -681,7 +705,7 @@ def sync(
             one(rel)
     if abort:
         store = dst if isinstance(dst, _S3Store) else src
-        raise _fatal(abort[0], store) if isinstance(store, _S3Store) else abort[0]
+        raise _fatal(abort[0], store.client, store.bucket) if isinstance(store, _S3Store) else abort[0]
 
     if delete:
         stale = sorted(set(dst_entries) - set(src_entries))
@@ -689,7 +713,7 @@ def sync(
             try:
                 dst.delete(stale)
             except Exception as err:
-                raise _fatal(err, dst) if isinstance(dst, _S3Store) else err from None
+                raise _fatal(err, dst.client, dst.bucket) if isinstance(dst, _S3Store) else err from None
         result.deleted = stale
 
     result.uploaded.sort()
