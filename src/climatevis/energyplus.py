@@ -1,4 +1,4 @@
-"""Real EnergyPlus runs: epJSON models, a sandboxed runner, result parsing and a cache.
+"""Real EnergyPlus runs: epJSON models, a runner with a time limit, result parsing and a cache.
 
 * **Models** — :func:`bestest_model` writes ASHRAE Standard 140 cases 600,
   640, 900, 940 (and the free-floating 600FF/900FF) with the standard's layers
