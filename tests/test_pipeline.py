@@ -153,6 +153,7 @@ def test_catalog_source_and_duplicates(tmp_path, canmet_epws):
     assert "no station 'no-such-station'" in candidates[1].error
     validations = pipeline.validate_all(candidates)
     assert [v.status for v in validations] == ["ok", "error", "duplicate"]
+    assert [v.usable for v in validations] == [True, False, False]  # a duplicate is not derived again
     assert validations[2].problems == [f"same station as {candidates[0].origin}"]
 
 

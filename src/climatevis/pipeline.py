@@ -256,16 +256,24 @@ def load_weather(station: str, *, location: str = "", upload: tuple[str, bytes] 
     the catalog's). Raises :class:`PipelineError` naming the source and, for a
     malformed file, the line.
     """
-    from climatevis.epw import EPWError, read_epw, unpack
+    from climatevis.epw import EPWError
 
     name, data = upload if upload is not None else open_epw(location.strip() or station, mirror=mirror)
     try:
-        data = unpack(data, name)
-        named = io.BytesIO(data)
-        named.name = name  # messages name the file, not "<bytes>"
-        return name, data, read_epw(named)
+        return name, *_read(data, name)
     except EPWError as err:
         raise PipelineError(_one_line(err)) from None
+
+
+def _read(data: bytes, name: str) -> tuple[bytes, Any]:
+    """The EPW text of ``data`` (unpacked from a .zip/.gz) and its Weather; an
+    :class:`~climatevis.epw.EPWError` names the file ``name``, not ``<bytes>``."""
+    from climatevis.epw import read_epw, unpack
+
+    text = unpack(data, name)
+    named = io.BytesIO(text)
+    named.name = name
+    return text, read_epw(named)
 
 
 def _one_line(err: BaseException) -> str:
@@ -279,7 +287,9 @@ def _one_line(err: BaseException) -> str:
 @dataclass
 class Validation:
     """Outcome of :func:`validate`: ``status`` is ``ok``, ``warning`` (usable, see
-    ``problems``) or ``error`` (not usable); ``weather`` is set unless it is ``error``."""
+    ``problems``), ``error`` (not usable) or, from :func:`validate_all`, ``duplicate`` (the
+    station of an earlier file: not used again); ``weather`` and ``epw_bytes`` are set
+    exactly when it is :attr:`usable`."""
 
     candidate: Candidate
     status: str
@@ -289,19 +299,18 @@ class Validation:
 
     @property
     def usable(self) -> bool:
-        return self.status != "error"
+        """``ok`` or ``warning``: the file is read and goes to :func:`derive`."""
+        return self.status in ("ok", "warning")
 
 
 def validate(candidate: Candidate) -> Validation:
     """Read and check one candidate; never raises for bad data (problems are collected)."""
-    from climatevis.epw import EPWError, read_epw
+    from climatevis.epw import EPWError
 
     if candidate.error is not None or candidate.data is None:
         return Validation(candidate, "error", [candidate.error or "no data"])
-    named = io.BytesIO(candidate.data)
-    named.name = candidate.name  # messages name the file, not "<bytes>"
     try:
-        weather = read_epw(named)
+        epw_bytes, weather = _read(candidate.data, candidate.name)
     except EPWError as err:
         return Validation(candidate, "error", [_one_line(err)])
     except (ValueError, OSError, UnicodeError) as err:  # e.g. a corrupt archive
@@ -335,14 +344,7 @@ def validate(candidate: Candidate) -> Validation:
                                 f"(first {values[bad][0]:g} at {first:%Y-%m-%d %H:%M})")
     status = "error" if errors else ("warning" if warnings else "ok")
     return Validation(candidate, status, errors + warnings, None if errors else weather,
-                      None if errors else _unpacked(candidate.data))
-
-
-def _unpacked(data: bytes) -> bytes:
-    """The EPW text inside a .zip/.gz candidate (or the bytes themselves)."""
-    from climatevis.epw import unpack
-
-    return unpack(data, "<candidate>")
+                      None if errors else epw_bytes)
 
 
 # --------------------------------------------------------------------------- statistics
@@ -665,7 +667,7 @@ def run(sources: Iterable[str | os.PathLike[str]], dest: str | os.PathLike[str],
     validations = validate_all(candidates)
     derived: dict[int, Derived] = {}
     for k, v in enumerate(validations):
-        if v.usable and v.status != "duplicate":
+        if v.usable:
             derived[k] = derive(v)
         if progress is not None:
             progress(k + 1, len(validations))
