@@ -2,9 +2,10 @@
 
 Prints
 * one EnergyPlus 25.2 run of the parametric shoebox (cache disabled; median of ``--repeat``),
-* a sweep of 8 shoebox variants with up to ``--workers`` EnergyPlus processes at a time,
-  and the same 8 answered from the cache,
-* 5R1C samples per second for the surrogate's training set (1 and ``--workers`` processes),
+* a sweep of 8 shoebox variants with up to ``--workers`` EnergyPlus processes at a time
+  (ratio: against 8 single runs one after another), and the same 8 answered from the cache,
+* 5R1C samples per second for the surrogate's training set (1 and ``--workers`` processes,
+  and their ratio),
 * surrogate training on ``--samples`` Latin hypercube samples: k-fold cross-validation of
   every model kind, permutation importance, the final fit, and the cross-validated scores.
 
@@ -65,8 +66,8 @@ def main() -> int:
                 parametric.SHOEBOX, design, raw, max_workers=args.workers, cache_dir=cache))
         assert (table["error"] == "").all(), table["error"]
         print(f"EnergyPlus sweep of 8, {args.workers} in parallel            {cold:7.1f} s "
-              f"({cold / 8:.1f} s per variant)")
-        print(f"the same sweep again (all from the cache)          {warm:7.2f} s")
+              f"({cold / 8:.1f} s per variant, {8 * statistics.median(single) / cold:.2f}x one at a time)")
+        print(f"the same sweep again (all from the cache)          {warm:7.2f} s ({cold / warm:.0f}x faster)")
 
     ranges = {k: parametric.PARAMETERS[k].default for k in INPUTS}
     design = parametric.latin_hypercube(ranges, args.samples, seed=0)
@@ -75,7 +76,7 @@ def main() -> int:
                                                         epw_bytes=raw))
     print(f"5R1C samples, 1 process                            {40 / serial:7.1f} per s")
     print(f"5R1C samples, {args.workers} processes ({args.samples} samples)          {par:7.1f} s "
-          f"({args.samples / par:.1f} per s)")
+          f"({args.samples / par:.1f} per s, {(args.samples / par) / (40 / serial):.2f}x 1 process)")
     X, Y = table[list(INPUTS)], table[list(surrogate.TARGETS)]
     cv, evaluation = timed(lambda: surrogate.evaluate(X, Y, folds=5))
     best = evaluation.best()

@@ -8,7 +8,7 @@ reuse the results.
 from __future__ import annotations
 
 import copy
-import os
+import gzip
 import stat
 import sys
 
@@ -124,9 +124,12 @@ def test_cache_answers_without_starting_energyplus(tmp_path, epws):
     model = _january_only(ep.bestest_model(600))
     first = ep.run(model, epws["Denver"], executable=wrapper, cache_dir=tmp_path / "cache")
     second = ep.run(model, epws["Denver"], executable=wrapper, cache_dir=tmp_path / "cache")
+    # the same weather gzipped: unpacked before the key is made (EnergyPlus reads plain EPW only)
+    packed = ep.run(model, gzip.compress(epws["Denver"].read_bytes()), executable=wrapper,
+                    cache_dir=tmp_path / "cache")
     simulations = [line for line in log.read_text().splitlines() if "-w" in line.split()]
     assert len(simulations) == 1, simulations
-    assert not first.cached and second.cached
+    assert not first.cached and second.cached and packed.cached
     assert second.summary() == pytest.approx(first.summary(), rel=1e-6)
     assert len(first.hourly) == 31 * 24
     # any change of model, weather or version is a different key
@@ -172,4 +175,5 @@ def test_missing_executable_is_a_clear_error(tmp_path, monkeypatch):
     monkeypatch.setenv("ENERGYPLUS_EXE", str(tmp_path / "no-such-energyplus"))
     with pytest.raises(ep.EnergyPlusError, match="does not exist"):
         ep.energyplus_executable()
-    assert os.environ["ENERGYPLUS_EXE"].endswith("no-such-energyplus")
+    with pytest.raises(ep.EnergyPlusError, match="no-such-energyplus does not exist"):
+        ep.run(ep.bestest_model(600), b"", cache_dir=False)  # before anything is written

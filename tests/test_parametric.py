@@ -43,6 +43,15 @@ def test_apply_maps_parameters_to_the_building():
         parametric.shoebox(u_door=1.0)
 
 
+def test_base_buildings_of_the_notebook_pickers():
+    options, label = parametric.base_buildings("bestest900")
+    assert options[label] == "bestest900" and parametric.base_building("bestest900") == building.bestest(900)
+    assert parametric.base_buildings("no-such-building")[1] == "Parametric shoebox"
+    assert parametric.base_building("shoebox") is parametric.SHOEBOX
+    assert {"shoebox", "bestest600", "at-sfh-1980"} <= set(options.values())
+    assert all(parametric.base_building(name).floor_area > 0 for name in options.values())
+
+
 def test_latin_hypercube_puts_one_sample_in_every_stratum():
     ranges = {"u_wall": (0.1, 1.1), "g_value": (0.3, 0.7), "heating_setpoint": (19.0, 22.0)}
     design = parametric.latin_hypercube(ranges, 50, seed=7)

@@ -153,6 +153,7 @@ def test_catalog_source_and_duplicates(tmp_path, canmet_epws):
     assert "no station 'no-such-station'" in candidates[1].error
     validations = pipeline.validate_all(candidates)
     assert [v.status for v in validations] == ["ok", "error", "duplicate"]
+    assert [v.usable for v in validations] == [True, False, False]  # a duplicate is not derived again
     assert validations[2].problems == [f"same station as {candidates[0].origin}"]
 
 
@@ -175,6 +176,8 @@ def test_s3_destination_and_source(s3: Bucket, tmp_path, source_dir, good_epws):
     assert all(pipeline.validate(c).status == "ok" for c in again)
     name, data = pipeline.open_epw(s3.url(f"data/weather/{good_epws[0].name}"))
     assert name == good_epws[0].name and data == good_epws[0].read_bytes()
+    with pytest.raises(pipeline.PipelineError, match=r"data/weather/gone\.epw: no such object"):
+        pipeline.open_epw(s3.url("data/weather/gone.epw"))
 
 
 def test_unreachable_destination_is_one_clear_error(tmp_path, good_epws, monkeypatch):
@@ -186,6 +189,27 @@ def test_unreachable_destination_is_one_clear_error(tmp_path, good_epws, monkeyp
     monkeypatch.setenv("AWS_MAX_ATTEMPTS", "1")
     with pytest.raises(pipeline.PipelineError, match="cannot reach the S3 endpoint"):
         pipeline.run([good_epws[0]], "s3://some-bucket/data")
+
+
+def test_notebook_weather_loader_unpacks_archives_and_names_bad_files(tmp_path, good_epws):
+    """What the EnergyPlus and training notebooks load: EPW text even from a .zip/.gz
+    (EnergyPlus reads nothing else), errors as one PipelineError naming the file."""
+    import gzip
+    import zipfile
+
+    raw = good_epws[0].read_bytes()
+    name, data, weather = pipeline.load_weather("unused", upload=("up.epw.gz", gzip.compress(raw)))
+    assert (name, data) == ("up.epw.gz", raw) and len(weather.data) == 8760
+    archive = tmp_path / "w.zip"
+    with zipfile.ZipFile(archive, "w") as zf:
+        zf.writestr("w.epw", raw)
+    assert pipeline.load_weather("unused", location=f" {archive} ")[:2] == ("w.zip", raw)
+    with pytest.raises(pipeline.PipelineError, match=r"^cut\.epw: line "):
+        pipeline.load_weather("unused", upload=("cut.epw", raw[:200_000]))
+    with pytest.raises(pipeline.PipelineError, match="no station 'nowhere'"):
+        pipeline.load_weather("nowhere")
+    options, label = pipeline.station_choices("denver")
+    assert options[label] == "denver" and pipeline.station_choices("nowhere")[1] == next(iter(options))
 
 
 # --------------------------------------------------------------------------- the notebook

@@ -343,7 +343,8 @@ def test_refuses_to_start_with_one_clear_line(site, env, args, message):
 
 
 def test_insecure_local_mode_serves_loopback_only(site):
-    with run_server(site, server_env(site), "--insecure-local", "--no-edit") as local:
+    env = server_env(site, FORWARDED_ALLOW_IPS="*")
+    with run_server(site, env, "--insecure-local", "--no-edit") as local:
         with local.client() as http:
             assert http.get("/").status_code == 200
             assert http.get(f"/{DEMO}/").status_code == 200
@@ -351,6 +352,7 @@ def test_insecure_local_mode_serves_loopback_only(site):
             assert rebound.status_code == 403                  # DNS rebinding
             assert http.get("/edit/").status_code == 404       # --no-edit
         assert "NO PASSWORD" in local.log_text()
+        assert "clients choose the address failed logins are counted under" in local.log_text()
 
 
 # --------------------------------------------------------------------------- base URL, limits

@@ -21,6 +21,7 @@ from climatevis.storage import (
     content_type,
     data_bucket,
     parse_location,
+    read_object,
     sync,
 )
 from tests.harness import free_port
@@ -201,6 +202,18 @@ def test_multipart_upload_with_part_checksums(s3: Bucket, tmp_path: Path) -> Non
     assert s3.get("models/big.bin") == big
     assert sync(tmp_path, s3.url(), multipart_threshold=5 * 1024 * 1024,
                 part_size=5 * 1024 * 1024).skipped == ["models/big.bin"]
+
+
+def test_read_object(s3: Bucket) -> None:
+    s3.client.put_object(Bucket=s3.name, Key="weather/a.epw", Body=b"0123456789")
+    assert read_object(s3.url("weather/a.epw")) == b"0123456789"
+    assert read_object(s3.url("weather/missing.epw")) is None
+    with pytest.raises(StorageError, match="larger than 4 bytes"):
+        read_object(s3.url("weather/a.epw"), max_bytes=4)
+    with pytest.raises(StorageError, match="bucket 'no-such-bucket-climatevis' does not exist"):
+        read_object("s3://no-such-bucket-climatevis/a.epw")
+    with pytest.raises(StorageError, match="not an s3://bucket/key address"):
+        read_object(s3.url())
 
 
 def test_cli_json_keys(s3: Bucket, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

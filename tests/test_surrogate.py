@@ -17,6 +17,7 @@ import pytest
 
 from climatevis import parametric, surrogate
 from climatevis.epw import read_epw
+from climatevis.storage import file_sha256
 from tests.notebooks import export_html
 from tests.s3server import Bucket
 
@@ -73,6 +74,15 @@ def test_permutation_importance_ranks_the_physical_drivers(samples, trained):
     assert set(top["cooling_kwh_m2"]) & {"g_value", "wwr_s"}, top
 
 
+def test_outside_ranges_flags_extrapolation(samples, trained):
+    X, _ = samples
+    _, model = trained
+    assert not model.outside_ranges(X).any()  # the training rows span the ranges
+    probe = X.iloc[:3].copy()
+    probe.loc[probe.index[1], "g_value"] = model.ranges["g_value"][1] + 0.01
+    assert list(model.outside_ranges(probe)) == [False, True, False]
+
+
 def test_save_load_round_trip(tmp_path, samples, trained):
     X, Y = samples
     _, model = trained
@@ -113,7 +123,7 @@ def test_tampered_model_is_refused_before_unpickling(tmp_path, trained):
 
     # model and metadata replaced together: only a pinned hash catches it
     meta = json.loads(saved.metadata_path.read_text())
-    meta["model_sha256"] = surrogate._sha256(saved.model_path)
+    meta["model_sha256"] = file_sha256(saved.model_path)
     saved.metadata_path.write_text(json.dumps(meta))
     with pytest.raises(surrogate.ModelIntegrityError, match="the caller expects"):
         surrogate.load(tmp_path / "m", expected_sha256=saved.sha256)

@@ -113,7 +113,7 @@ def _(mirror_input, mo, pipeline, sources_input):
 @app.cell
 def _(mo, pipeline, validations):
     derived = {}
-    _usable = [k for k, v in enumerate(validations) if v.usable and v.status != "duplicate"]
+    _usable = [k for k, v in enumerate(validations) if v.usable]
     for _k in mo.status.progress_bar(_usable, title="Deriving parquet, demo assets and statistics",
                                      remove_on_exit=True):
         derived[_k] = pipeline.derive(validations[_k])

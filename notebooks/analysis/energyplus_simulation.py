@@ -42,21 +42,8 @@ def _():
 
     from climatevis import building, energyplus, parametric, pipeline
     from climatevis.cli import notebook_options
-    from climatevis.data import load_catalog
-    from climatevis.epw import EPWError, read_epw
 
-    return (
-        EPWError,
-        building,
-        energyplus,
-        json,
-        load_catalog,
-        notebook_options,
-        parametric,
-        pd,
-        pipeline,
-        read_epw,
-    )
+    return building, energyplus, json, notebook_options, parametric, pd, pipeline
 
 
 @app.cell
@@ -78,10 +65,8 @@ def _(mo):
 
 
 @app.cell
-def _(cli, load_catalog, mo):
-    _catalog = load_catalog()
-    _stations = {f"{s.name} ({s.country})": s.id for s in _catalog}
-    _default = next((label for label, sid in _stations.items() if sid == cli["epw"]), next(iter(_stations)))
+def _(cli, mo, pipeline):
+    _stations, _default = pipeline.station_choices(cli["epw"])
     station = mo.ui.dropdown(options=_stations, value=_default, label="Catalog station")
     location = mo.ui.text(
         value="" if cli["epw"] in _stations.values() else cli["epw"],
@@ -94,26 +79,13 @@ def _(cli, load_catalog, mo):
 
 
 @app.cell
-def _(
-    EPWError,
-    building,
-    location,
-    mirror,
-    mo,
-    parametric,
-    pipeline,
-    read_epw,
-    station,
-    upload,
-):
+def _(building, location, mirror, mo, parametric, pipeline, station, upload):
     try:
-        if upload.value:
-            epw_name, epw_bytes = upload.name(), upload.contents()
-        else:
-            epw_name, epw_bytes = pipeline.open_epw(location.value.strip() or station.value,
-                                                    mirror=mirror.value.strip() or None)
-        weather = read_epw(epw_bytes)
-    except (pipeline.PipelineError, EPWError) as _err:
+        epw_name, epw_bytes, weather = pipeline.load_weather(
+            station.value, location=location.value, mirror=mirror.value.strip() or None,
+            upload=(upload.name(), upload.contents()) if upload.value else None,
+        )
+    except pipeline.PipelineError as _err:
         mo.stop(True, mo.callout(mo.md(f"**Cannot use this weather file.** {_err}"), kind="danger"))
     site = building.Site.from_weather(weather)
     ground = parametric.ground_temperatures(weather)
@@ -132,17 +104,10 @@ def _(mo):
 
 
 @app.cell
-def _(building, cli, mo):
-    _presets = {"BESTEST 600 (lightweight)": "bestest600", "BESTEST 900 (heavyweight)": "bestest900",
-                "Parametric shoebox": "shoebox"}
-    # the Austrian reference buildings (TABULA types) of data/examples/building_reference.csv
-    _presets.update({building.preset(name).name: name for name in building.preset_names()
-                     if not name.startswith("bestest")})
-    preset = mo.ui.dropdown(
-        options=_presets,
-        value=next((k for k, v in _presets.items() if v == cli["building"]), "BESTEST 600 (lightweight)"),
-        label="Building",
-    )
+def _(building, cli, mo, parametric):
+    # the shoebox, BESTEST 600/900 and the Austrian reference buildings (TABULA types)
+    _presets, _default = parametric.base_buildings(cli["building"])
+    preset = mo.ui.dropdown(options=_presets, value=_default, label="Building")
     box = mo.ui.dictionary({
         "width": mo.ui.number(start=3, stop=100, step=0.5, value=10.0, label="Width S/N [m]"),
         "depth": mo.ui.number(start=3, stop=100, step=0.5, value=8.0, label="Depth E/W [m]"),
@@ -199,7 +164,7 @@ def _(box, building, mo, parametric, preset):
                                                mass_class=_v.pop("mass_class"))
             model_building = parametric.apply(_base, _v)
         else:
-            model_building = building.preset(preset.value)
+            model_building = parametric.base_building(preset.value)
     except building.BuildingError as _err:
         mo.stop(True, mo.callout(mo.md(f"**Invalid building.** {_err}"), kind="danger"))
     return (model_building,)
@@ -215,7 +180,7 @@ def _(energyplus, epw_bytes, ground, json, mo, model_building):
                                  kind="warn"))
     run_key = energyplus.cache_key(epjson, epw_bytes, version)
     _objects = ", ".join(f"{k} ({len(v)})" for k, v in epjson.items() if k in (
-        "BuildingSurface:Detailed", "Window", "FenestrationSurface:Detailed", "Material", "Construction"))
+        "BuildingSurface:Detailed", "Window", "Material", "Material:NoMass", "Construction"))
     mo.accordion({
         f"epJSON model · EnergyPlus {version} · cache key {run_key[:12]}…": mo.vstack([
             mo.md(f"{len(epjson)} object types; {_objects}. The cache key is the sha256 of the "

@@ -43,24 +43,19 @@ def _():
 
     import pandas as pd
 
-    from climatevis import building, parametric, pipeline, surrogate
+    from climatevis import parametric, pipeline, surrogate
     from climatevis.cli import notebook_options
-    from climatevis.data import REPO_ROOT, load_catalog
-    from climatevis.epw import EPWError, read_epw
+    from climatevis.data import REPO_ROOT
 
     return (
-        EPWError,
         Path,
         REPO_ROOT,
-        building,
         dataclasses,
         hashlib,
-        load_catalog,
         notebook_options,
         parametric,
         pd,
         pipeline,
-        read_epw,
         surrogate,
     )
 
@@ -86,45 +81,29 @@ def _(mo):
 
 
 @app.cell
-def _(building, cli, load_catalog, mo):
-    _stations = {f"{s.name} ({s.country})": s.id for s in load_catalog()}
-    _default = next((label for label, sid in _stations.items() if sid == cli["epw"]), next(iter(_stations)))
+def _(cli, mo, parametric, pipeline):
+    _stations, _default = pipeline.station_choices(cli["epw"])
     station = mo.ui.dropdown(options=_stations, value=_default, label="Catalog station")
     location = mo.ui.text(value="" if cli["epw"] in _stations.values() else cli["epw"],
                           label="or a path / s3://bucket/weather/file.epw", full_width=True)
     upload = mo.ui.file(filetypes=[".epw", ".zip", ".gz"], label="or upload an EPW")
-    _bases = {"Parametric shoebox": "shoebox", "BESTEST 600": "bestest600", "BESTEST 900": "bestest900"}
-    _bases.update({building.preset(n).name: n for n in building.preset_names() if not n.startswith("bestest")})
-    base_choice = mo.ui.dropdown(options=_bases, label="Base building",
-                                 value=next((k for k, v in _bases.items() if v == cli["building"]), "Parametric shoebox"))
+    _bases, _base = parametric.base_buildings(cli["building"])
+    base_choice = mo.ui.dropdown(options=_bases, value=_base, label="Base building")
     mo.vstack([mo.hstack([station, upload, base_choice], justify="start", gap=2), location])
     return base_choice, location, station, upload
 
 
 @app.cell
-def _(
-    EPWError,
-    base_choice,
-    building,
-    hashlib,
-    location,
-    mo,
-    parametric,
-    pipeline,
-    read_epw,
-    station,
-    upload,
-):
+def _(base_choice, hashlib, location, mo, parametric, pipeline, station, upload):
     try:
-        if upload.value:
-            epw_name, epw_bytes = upload.name(), upload.contents()
-        else:
-            epw_name, epw_bytes = pipeline.open_epw(location.value.strip() or station.value)
-        weather = read_epw(epw_bytes)
-    except (pipeline.PipelineError, EPWError) as _err:
+        epw_name, epw_bytes, weather = pipeline.load_weather(
+            station.value, location=location.value,
+            upload=(upload.name(), upload.contents()) if upload.value else None,
+        )
+    except pipeline.PipelineError as _err:
         mo.stop(True, mo.callout(mo.md(f"**Cannot use this weather file.** {_err}"), kind="danger"))
     epw_sha256 = hashlib.sha256(epw_bytes).hexdigest()
-    base = parametric.SHOEBOX if base_choice.value == "shoebox" else building.preset(base_choice.value)
+    base = parametric.base_building(base_choice.value)
     _loc = weather.location
     mo.md(f"**{_loc.city.title()}**, {_loc.country} · `{epw_name}` · base: {base.name}, "
           f"{base.floor_area:.0f} m² floor area")

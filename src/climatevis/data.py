@@ -37,7 +37,6 @@ import json
 import os
 import random
 import re
-import secrets
 import socket
 import time
 import tomllib
@@ -48,6 +47,8 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
+
+from climatevis.storage import file_sha256, write_atomic
 
 __all__ = [
     "CATALOG_ENV",
@@ -283,7 +284,7 @@ def _write_lock(path: Path, stations: dict[str, dict[str, str]]) -> None:
         for key in ("file", "sha256", "source", "recorded"):
             if key in stations[sid]:
                 lines.append(f"{key} = {json.dumps(str(stations[sid][key]))}\n")
-    _atomic_write(path, "".join(lines).encode("utf-8"))
+    write_atomic(path, "".join(lines).encode("utf-8"))
 
 
 def _record_lock(path: Path, station: Station, digest: str, source: str) -> None:
@@ -374,27 +375,14 @@ def _read_http(url: str, timeout: float) -> bytes:
 
 
 def _read_s3(bucket: str, key: str) -> bytes:
-    from botocore import exceptions as bex
+    from climatevis.storage import StorageError, read_object
 
-    from climatevis.storage import s3_client
-
-    try:
-        response = s3_client().get_object(Bucket=bucket, Key=key)
-        data = response["Body"].read(MAX_BYTES + 1)
-    except bex.ClientError as err:
-        code = str(err.response.get("Error", {}).get("Code", ""))
-        if code in ("NoSuchKey", "404", "NotFound"):
-            raise _Missing(f"no object {key}") from None
-        raise WeatherDataError(f"{code}: {err.response.get('Error', {}).get('Message', '')}") \
-            from None
-    except (bex.NoCredentialsError, bex.PartialCredentialsError):
-        raise WeatherDataError("no AWS credentials for the S3 mirror") from None
-    except (bex.EndpointConnectionError, bex.ConnectTimeoutError) as err:
-        raise WeatherDataError(f"cannot reach the S3 endpoint ({err})") from None
-    except bex.BotoCoreError as err:  # botocore already retried transient errors
+    try:  # botocore retries transient errors itself
+        data = read_object(f"s3://{bucket}/{key}", max_bytes=MAX_BYTES)
+    except StorageError as err:
         raise WeatherDataError(str(err)) from None
-    if len(data) > MAX_BYTES:
-        raise WeatherDataError(f"larger than {MAX_BYTES} bytes")
+    if data is None:
+        raise _Missing(f"no object {key}")
     return data
 
 
@@ -499,25 +487,9 @@ def _validate_epw(data: bytes) -> None:
         raise WeatherDataError(f"not a valid EPW ({err})") from None
 
 
-def _atomic_write(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    # not mkstemp: its 0600 mode would stick to the renamed file; "xb" honours the umask
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
-    try:
-        with open(tmp, "xb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
-
-
 def _sha256_file(path: Path) -> str | None:
     try:
-        return hashlib.sha256(path.read_bytes()).hexdigest()
+        return file_sha256(path)
     except OSError:
         return None
 
@@ -571,7 +543,8 @@ def fetch(
     ``dest`` defaults to the repository's ``build/weather``; ``local_dirs`` to
     :func:`default_local_dirs`; ``mirror`` to ``$CLIMATEVIS_WEATHER_MIRROR``
     (unless ``use_mirror_env`` is false). Transient errors are retried
-    ``retries`` times, waiting ``backoff``, ``2·backoff``, ... seconds.
+    ``retries`` times, waiting ``backoff``, ``2·backoff``, ... seconds;
+    ``timeout`` [s] bounds each HTTP request.
     Returns a :class:`FetchResult`; raises :class:`FetchError` (every source
     and why it failed) when no source gives a verified file.
     """
@@ -603,13 +576,10 @@ def fetch(
             else:
                 _validate_epw(data)
                 digest = hashlib.sha256(data).hexdigest()
-        except _Missing as err:
+        except (_Missing, WeatherDataError) as err:
             attempts.append((label, str(err)))
             continue
-        except WeatherDataError as err:
-            attempts.append((label, str(err)))
-            continue
-        _atomic_write(target, data)
+        write_atomic(target, data)
         if not expected:
             _record_lock(lock_path, st, digest, label)
         warnings = [f"{src}: {why}" for src, why in attempts if not _is_plain_miss(why)]

@@ -1,4 +1,4 @@
-"""Real EnergyPlus runs: epJSON models, a sandboxed runner, result parsing and a cache.
+"""Real EnergyPlus runs: epJSON models, a runner with a time limit, result parsing and a cache.
 
 * **Models** — :func:`bestest_model` writes ASHRAE Standard 140 cases 600,
   640, 900, 940 (and the free-floating 600FF/900FF) with the standard's layers
@@ -54,6 +54,7 @@ from climatevis.building import (
     Layer,
     bestest,
 )
+from climatevis.storage import write_atomic
 
 __all__ = [
     "EnergyPlusError",
@@ -537,8 +538,9 @@ class SimulationResult:
     floor_area: float | None = None
 
     def summary(self) -> dict[str, float]:
-        """``heating_kwh, cooling_kwh, peak_heating_kw, peak_cooling_kw`` (+ per m² when
-        ``floor_area`` is known)."""
+        """``heating_kwh, cooling_kwh, peak_heating_kw, peak_cooling_kw`` and, when
+        ``floor_area`` [m²] is known, ``heating_kwh_m2, cooling_kwh_m2, floor_area_m2`` (the
+        keys of :meth:`climatevis.building.SimulationResult.summary`)."""
         h = self.hourly
         out = {
             "heating_kwh": float(h["heating"].sum() / 1000.0),
@@ -549,6 +551,7 @@ class SimulationResult:
         if self.floor_area:
             out["heating_kwh_m2"] = out["heating_kwh"] / self.floor_area
             out["cooling_kwh_m2"] = out["cooling_kwh"] / self.floor_area
+            out["floor_area_m2"] = self.floor_area
         return out
 
 
@@ -600,10 +603,11 @@ def parse_csv(path: str | os.PathLike[str]) -> pd.DataFrame:
     return _tidy(pd.DataFrame(table))
 
 
-def _err_excerpt(err_path: Path, limit: int = 12) -> str:
-    if not err_path.exists():
+def _err_excerpt(err_text: str | None, limit: int = 12) -> str:
+    """The severe and fatal lines of ``eplusout.err`` (with their continuation lines), else its tail."""
+    if err_text is None:
         return "(no eplusout.err written)"
-    lines = err_path.read_text(errors="replace").splitlines()
+    lines = err_text.splitlines()
     keep: list[str] = []
     for k, line in enumerate(lines):
         if re.match(r"\s*\*\*\s*(Severe|Fatal)", line):
@@ -637,22 +641,24 @@ def _load_cached(path: Path, key: str) -> SimulationResult | None:
 
 
 def _store(path: Path, result: SimulationResult) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
     payload = {"key": result.key, "energyplus_version": result.energyplus_version,
                "runtime_s": result.runtime_s, "warnings": result.warnings,
                "hourly": {c: result.hourly[c].round(4).tolist() for c in result.hourly.columns}}
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.{time.monotonic_ns()}.tmp")
-    tmp.write_bytes(gzip.compress(json.dumps(payload, separators=(",", ":")).encode(), 6))
-    os.replace(tmp, path)
+    write_atomic(path, gzip.compress(json.dumps(payload, separators=(",", ":")).encode(), 6))
 
 
 def _epw_bytes(epw: str | os.PathLike[str] | bytes) -> bytes:
-    if isinstance(epw, bytes):
-        return epw
+    """The EPW text EnergyPlus reads: a ``.zip``/``.gz`` (path or bytes) is unpacked first,
+    since EnergyPlus itself only reads plain EPW text."""
+    from climatevis.epw import EPWError, unpack
+
+    name = "<bytes>" if isinstance(epw, bytes) else os.fspath(epw)
     try:
-        return Path(epw).read_bytes()
+        return unpack(epw if isinstance(epw, bytes) else Path(epw).read_bytes(), name)
     except OSError as err:
         raise EnergyPlusError(f"cannot read weather file {epw}: {err}") from None
+    except EPWError as err:
+        raise EnergyPlusError(str(err)) from None
 
 
 def run(
@@ -666,7 +672,8 @@ def run(
     keep_dir: str | os.PathLike[str] | None = None,
     floor_area: float | None = None,
 ) -> SimulationResult:
-    """Run EnergyPlus on ``model`` (epJSON dict) with ``epw`` (path or bytes).
+    """Run EnergyPlus on ``model`` (epJSON dict) with ``epw`` (path or bytes; a ``.zip`` or
+    ``.gz`` is unpacked, and the cache key uses the unpacked EPW).
 
     ``cache_dir``: where results are kept (default :func:`default_cache_dir`;
     ``False`` disables the cache). ``timeout`` [s] kills a run that takes
@@ -707,18 +714,19 @@ def run(
             raise EnergyPlusError(f"cannot start EnergyPlus {exe}: {err}") from None
         out = work / "out"
         err_path = out / "eplusout.err"
-        err_text = err_path.read_text(errors="replace") if err_path.exists() else ""
-        if keep_dir is not None:
-            shutil.copytree(out, keep_dir, dirs_exist_ok=True) if out.exists() else None
-        failed = proc.returncode != 0 or "EnergyPlus Terminated" in err_text or not (out / "eplusout.sql").exists()
+        err_text = err_path.read_text(errors="replace") if err_path.exists() else None
+        if keep_dir is not None and out.exists():
+            shutil.copytree(out, keep_dir, dirs_exist_ok=True)
+        failed = (proc.returncode != 0 or "EnergyPlus Terminated" in (err_text or "")
+                  or not (out / "eplusout.sql").exists())
         if failed:
             tail = (proc.stdout + proc.stderr).strip().splitlines()[-3:]
             raise EnergyPlusError(
-                f"EnergyPlus failed (exit {proc.returncode}); eplusout.err says:\n{_err_excerpt(err_path)}"
+                f"EnergyPlus failed (exit {proc.returncode}); eplusout.err says:\n{_err_excerpt(err_text)}"
                 + (f"\n(last output: {' | '.join(tail)})" if not err_text else "")
             )
         hourly = parse_sqlite(out / "eplusout.sql")
-        warnings = len(re.findall(r"^\s*\*\* Warning \*\*", err_text, flags=re.M))
+        warnings = len(re.findall(r"^\s*\*\* Warning \*\*", err_text or "", flags=re.M))
     result = SimulationResult(key=key, hourly=hourly, energyplus_version=version,
                               runtime_s=time.perf_counter() - started, warnings=warnings, floor_area=floor_area)
     if cache_path is not None:

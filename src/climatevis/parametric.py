@@ -42,7 +42,15 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from climatevis.building import ORIENTATIONS, Building, BuildingError, Site, simulate
+from climatevis.building import (
+    ORIENTATIONS,
+    Building,
+    BuildingError,
+    Site,
+    preset,
+    preset_names,
+    simulate,
+)
 
 __all__ = [
     "PARAMETERS",
@@ -50,6 +58,8 @@ __all__ = [
     "SHOEBOX",
     "Parameter",
     "apply",
+    "base_building",
+    "base_buildings",
     "compare_annual",
     "comparison_figure",
     "default_workers",
@@ -174,6 +184,21 @@ SHOEBOX = apply(_SHOEBOX_BASE, {"wwr": 0.15, "wwr_s": 0.30})
 def shoebox(**values: Any) -> Building:
     """A parametric box: :data:`SHOEBOX` with :data:`PARAMETERS` ``values`` applied."""
     return apply(SHOEBOX, values)
+
+
+def base_buildings(selected: str = "") -> tuple[dict[str, str], str]:
+    """A building picker's options, label → name for :func:`base_building` (the parametric
+    shoebox, BESTEST 600 and 900, the Austrian reference buildings of
+    :func:`climatevis.building.preset`), and the label of ``selected`` (else the shoebox's)."""
+    options = {"Parametric shoebox": "shoebox", "BESTEST 600 (lightweight)": "bestest600",
+               "BESTEST 900 (heavyweight)": "bestest900"}
+    options.update({preset(name).name: name for name in preset_names() if not name.startswith("bestest")})
+    return options, next((label for label, name in options.items() if name == selected), "Parametric shoebox")
+
+
+def base_building(name: str) -> Building:
+    """:data:`SHOEBOX` for ``"shoebox"``, else :func:`climatevis.building.preset` ``(name)``."""
+    return SHOEBOX if name == "shoebox" else preset(name)
 
 
 def variants(base: Building, design: pd.DataFrame) -> list[Building | BuildingError]:
@@ -413,11 +438,10 @@ def run_models(
     rows = []
     for outcome, area in zip(outcomes, floor_areas, strict=True):
         if isinstance(outcome, energyplus.SimulationResult):
+            outcome.floor_area = area  # its summary() then has the per-m² figures too
             s = outcome.summary()
-            rows.append({**{k: s[k] for k in ("heating_kwh", "cooling_kwh", "peak_heating_kw", "peak_cooling_kw")},
-                         "heating_kwh_m2": s["heating_kwh"] / area, "cooling_kwh_m2": s["cooling_kwh"] / area,
-                         "floor_area_m2": area, "runtime_s": outcome.runtime_s, "cached": outcome.cached,
-                         "warnings": outcome.warnings, "error": ""})
+            rows.append({**{k: s[k] for k in RESULT_COLUMNS}, "runtime_s": outcome.runtime_s,
+                         "cached": outcome.cached, "warnings": outcome.warnings, "error": ""})
         else:
             rows.append({"error": str(outcome)})
     return _result_frame(pd.DataFrame(index=range(total)), rows), outcomes

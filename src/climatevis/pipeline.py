@@ -74,12 +74,14 @@ __all__ = [
     "derive",
     "finish",
     "gather",
+    "load_weather",
     "monthly_figure",
     "open_epw",
     "options",
     "outputs",
     "report_table",
     "run",
+    "station_choices",
     "statistics",
     "validate",
     "validate_all",
@@ -136,7 +138,7 @@ def _local(path: Path) -> list[Candidate]:
 
 
 def _s3(url: str) -> list[Candidate]:
-    from climatevis.storage import StorageError, parse_location, s3_client
+    from climatevis.storage import StorageError, parse_location, read_object, s3_client
 
     loc = parse_location(url)
     client = s3_client()
@@ -151,10 +153,12 @@ def _s3(url: str) -> list[Candidate]:
     for key in sorted(keys):
         origin = f"s3://{loc.bucket}/{key}"
         try:
-            data = client.get_object(Bucket=loc.bucket, Key=key)["Body"].read()
-            out.append(Candidate(key.rsplit("/", 1)[-1], origin, data))
-        except Exception as err:
-            out.append(Candidate(key.rsplit("/", 1)[-1], origin, error=_one_line(err)))
+            data = read_object(origin, client=client)
+        except StorageError as err:
+            data, error = None, str(err)
+        else:
+            error = None if data is not None else "deleted while the prefix was read"
+        out.append(Candidate(key.rsplit("/", 1)[-1], origin, data, error))
     if not out:
         out.append(Candidate(url, url, error="no .epw/.zip/.gz objects under this prefix"))
     return out
@@ -210,14 +214,15 @@ def open_epw(source: str, *, mirror: str | None = None) -> tuple[str, bytes]:
     if not text:
         raise PipelineError("no weather file given")
     if text.lower().startswith("s3://"):
-        from climatevis.storage import parse_location, s3_client
+        from climatevis.storage import StorageError, read_object
 
-        loc = parse_location(text)
         try:
-            body = s3_client().get_object(Bucket=loc.bucket, Key=loc.prefix)["Body"].read()
-        except Exception as err:
-            raise PipelineError(f"{text}: {_one_line(err)}") from None
-        return loc.prefix.rsplit("/", 1)[-1], body
+            body = read_object(text)
+        except StorageError as err:
+            raise PipelineError(str(err)) from None
+        if body is None:
+            raise PipelineError(f"{text}: no such object")
+        return text.rstrip("/").rsplit("/", 1)[-1], body
     path = Path(text)
     if path.suffix.lower() in EPW_SUFFIXES or path.exists():
         try:
@@ -231,6 +236,46 @@ def open_epw(source: str, *, mirror: str | None = None) -> tuple[str, bytes]:
     return found.name, found.data
 
 
+def station_choices(selected: str = "") -> tuple[dict[str, str], str]:
+    """A station picker's options, ``"Vienna Schwechat airport (AUT)"`` → catalog id, and the
+    label of the station ``selected`` (an id; else the first station)."""
+    from climatevis.data import load_catalog
+
+    options = {f"{s.name} ({s.country})": s.id for s in load_catalog()}
+    return options, next((label for label, sid in options.items() if sid == selected), next(iter(options)))
+
+
+def load_weather(station: str, *, location: str = "", upload: tuple[str, bytes] | None = None,
+                 mirror: str | None = None) -> tuple[str, bytes, Any]:
+    """The weather file an analysis notebook works on: the ``upload`` ``(name, bytes)`` when
+    given, else ``location`` (a path or ``s3://bucket/key``) when not blank, else the catalog
+    ``station`` (an id, fetched through ``mirror``).
+
+    Returns ``(file name, EPW bytes, Weather)``; the bytes are unpacked from a
+    ``.zip``/``.gz`` (EnergyPlus reads only plain EPW text, and their sha256 is
+    the catalog's). Raises :class:`PipelineError` naming the source and, for a
+    malformed file, the line.
+    """
+    from climatevis.epw import EPWError
+
+    name, data = upload if upload is not None else open_epw(location.strip() or station, mirror=mirror)
+    try:
+        return name, *_read(data, name)
+    except EPWError as err:
+        raise PipelineError(_one_line(err)) from None
+
+
+def _read(data: bytes, name: str) -> tuple[bytes, Any]:
+    """The EPW text of ``data`` (unpacked from a .zip/.gz) and its Weather; an
+    :class:`~climatevis.epw.EPWError` names the file ``name``, not ``<bytes>``."""
+    from climatevis.epw import read_epw, unpack
+
+    text = unpack(data, name)
+    named = io.BytesIO(text)
+    named.name = name
+    return text, read_epw(named)
+
+
 def _one_line(err: BaseException) -> str:
     text = str(err).strip()
     return text.splitlines()[0] if text else type(err).__name__
@@ -242,7 +287,9 @@ def _one_line(err: BaseException) -> str:
 @dataclass
 class Validation:
     """Outcome of :func:`validate`: ``status`` is ``ok``, ``warning`` (usable, see
-    ``problems``) or ``error`` (not usable); ``weather`` is set unless it is ``error``."""
+    ``problems``), ``error`` (not usable) or, from :func:`validate_all`, ``duplicate`` (the
+    station of an earlier file: not used again); ``weather`` and ``epw_bytes`` are set
+    exactly when it is :attr:`usable`."""
 
     candidate: Candidate
     status: str
@@ -252,19 +299,18 @@ class Validation:
 
     @property
     def usable(self) -> bool:
-        return self.status != "error"
+        """``ok`` or ``warning``: the file is read and goes to :func:`derive`."""
+        return self.status in ("ok", "warning")
 
 
 def validate(candidate: Candidate) -> Validation:
     """Read and check one candidate; never raises for bad data (problems are collected)."""
-    from climatevis.epw import EPWError, read_epw
+    from climatevis.epw import EPWError
 
     if candidate.error is not None or candidate.data is None:
         return Validation(candidate, "error", [candidate.error or "no data"])
-    named = io.BytesIO(candidate.data)
-    named.name = candidate.name  # messages name the file, not "<bytes>"
     try:
-        weather = read_epw(named)
+        epw_bytes, weather = _read(candidate.data, candidate.name)
     except EPWError as err:
         return Validation(candidate, "error", [_one_line(err)])
     except (ValueError, OSError, UnicodeError) as err:  # e.g. a corrupt archive
@@ -298,14 +344,7 @@ def validate(candidate: Candidate) -> Validation:
                                 f"(first {values[bad][0]:g} at {first:%Y-%m-%d %H:%M})")
     status = "error" if errors else ("warning" if warnings else "ok")
     return Validation(candidate, status, errors + warnings, None if errors else weather,
-                      None if errors else _unpacked(candidate.data))
-
-
-def _unpacked(data: bytes) -> bytes:
-    """The EPW text inside a .zip/.gz candidate (or the bytes themselves)."""
-    from climatevis.epw import unpack
-
-    return unpack(data, "<candidate>")
+                      None if errors else epw_bytes)
 
 
 # --------------------------------------------------------------------------- statistics
@@ -468,29 +507,16 @@ def monthly_figure(derived: Sequence[Derived], quantity: str = "temp_air_mean", 
 
 def _read_destination(dest: str, rel: str) -> bytes | None:
     """A file already at the destination (folder or S3), or ``None``."""
-    from climatevis.storage import parse_location, s3_client
+    from climatevis.storage import StorageError, parse_location, read_object
 
     loc = parse_location(dest)
     if loc.path is not None:
         path = loc.path / rel
         return path.read_bytes() if path.is_file() else None
-    key = f"{loc.prefix}/{rel}" if loc.prefix else rel
-    client = s3_client()
     try:
-        return client.get_object(Bucket=loc.bucket, Key=key)["Body"].read()
-    except client.exceptions.NoSuchKey:
-        return None
-    except Exception as err:
-        from botocore import exceptions as bex
-
-        if isinstance(err, (bex.EndpointConnectionError, bex.ConnectTimeoutError)):
-            raise PipelineError(f"cannot reach the S3 endpoint {client.meta.endpoint_url} ({err})") from None
-        code = str(getattr(err, "response", {}).get("Error", {}).get("Code", ""))
-        if code in ("NoSuchKey", "404", "NotFound"):
-            return None
-        if code == "NoSuchBucket":
-            raise PipelineError(f"{dest}: bucket {loc.bucket!r} does not exist") from None
-        raise PipelineError(f"{dest}: cannot read {rel} ({_one_line(err)})") from None
+        return read_object(f"s3://{loc.bucket}/{loc.prefix}/{rel}" if loc.prefix else f"s3://{loc.bucket}/{rel}")
+    except StorageError as err:
+        raise PipelineError(str(err)) from None
 
 
 def _merged_index(dest: str, derived: Sequence[Derived]) -> bytes:
@@ -641,7 +667,7 @@ def run(sources: Iterable[str | os.PathLike[str]], dest: str | os.PathLike[str],
     validations = validate_all(candidates)
     derived: dict[int, Derived] = {}
     for k, v in enumerate(validations):
-        if v.usable and v.status != "duplicate":
+        if v.usable:
             derived[k] = derive(v)
         if progress is not None:
             progress(k + 1, len(validations))
@@ -711,11 +737,9 @@ def finish(report: Report, opts: Options, out: Callable[[str], None] = print) ->
 
     out(report.text())
     if opts.report:
-        path = Path(opts.report)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-        tmp.write_text(json.dumps(report.to_dict(), indent=2) + "\n", encoding="utf-8")
-        os.replace(tmp, path)
+        from climatevis.storage import write_atomic
+
+        write_atomic(opts.report, (json.dumps(report.to_dict(), indent=2) + "\n").encode("utf-8"))
     if report.sync is not None and report.sync.failed:
         first = report.sync.failed[0]
         print(f"data_pipeline: error: {len(report.sync.failed)} files could not be written "

@@ -38,11 +38,11 @@ import re
 import secrets
 import tempfile
 import threading
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from pathlib import Path, PurePosixPath
-from typing import Any
+from typing import Any, BinaryIO
 
 __all__ = [
     "SHA256_METADATA_KEY",
@@ -54,8 +54,10 @@ __all__ = [
     "file_sha256",
     "is_excluded",
     "parse_location",
+    "read_object",
     "s3_client",
     "sync",
+    "write_atomic",
 ]
 
 #: Metadata key holding the hex sha256 of an object's bytes (``x-amz-meta-sha256``).
@@ -127,6 +129,35 @@ def file_sha256(path: str | os.PathLike[str]) -> str:
     return digest.hexdigest()
 
 
+def write_atomic(path: str | os.PathLike[str], data: bytes | Callable[[BinaryIO], None]) -> None:
+    """Replace ``path`` all at once with ``data`` (bytes, or a function writing to the open
+    binary file).
+
+    The bytes go to a temporary name in the same folder (created if needed),
+    are flushed to disk and renamed over ``path``: readers see the old file or
+    the complete new one. On any error the temporary file is removed and
+    ``path`` is left as it was.
+    """
+    target = Path(path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    # not mkstemp: its 0600 mode would stick to the renamed file; "xb" honours the umask.
+    # The name matches DEFAULT_EXCLUDE, so a sync never copies a leftover of a killed process.
+    tmp = target.with_name(f".{target.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
+    try:
+        with open(tmp, "xb") as fh:
+            if callable(data):
+                data(fh)
+            else:
+                fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, target)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+
+
 def _file_md5(path: Path) -> str:
     digest = hashlib.md5(usedforsecurity=False)
     with open(path, "rb") as fh:
@@ -179,7 +210,8 @@ def s3_client(endpoint_url: str | None = None, max_attempts: int | None = None,
 
     Retries: botocore's ``standard`` mode (or ``$AWS_RETRY_MODE``, e.g.
     ``adaptive``) with ``max_attempts`` attempts in total (default
-    ``$AWS_MAX_ATTEMPTS`` or 5). Custom endpoints (MinIO, SeaweedFS,
+    ``$AWS_MAX_ATTEMPTS`` or 5); ``connect_timeout`` and ``read_timeout`` in
+    seconds, per attempt. Custom endpoints (MinIO, SeaweedFS,
     docker-compose host names) get path-style addressing; AWS gets the
     default (virtual-hosted) style.
     """
@@ -304,24 +336,17 @@ class _DirStore:
         yield self._path(entry.rel)
 
     def put(self, rel: str, local: Path, sha256: str, size: int) -> None:
-        target = self._path(rel)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        # not mkstemp: its 0600 mode would stick to the renamed file; "xb" honours the umask
-        tmp = target.with_name(f".{target.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
-        try:
+        def copy(out: BinaryIO) -> None:
             digest = hashlib.sha256()
-            with open(tmp, "xb") as out, open(local, "rb") as src:
+            with open(local, "rb") as src:
                 while chunk := src.read(_CHUNK):
                     digest.update(chunk)
                     out.write(chunk)
             if digest.hexdigest() != sha256:
                 raise StorageError(f"{local} changed while it was copied (sha256 {digest.hexdigest()}, "
                                    f"expected {sha256})")
-            os.replace(tmp, target)
-        except BaseException:
-            with contextlib.suppress(OSError):
-                os.unlink(tmp)
-            raise
+
+        write_atomic(self._path(rel), copy)
 
     def delete(self, rels: Sequence[str]) -> None:
         for rel in rels:
@@ -352,7 +377,7 @@ class _S3Store:
                     self.client.list_objects_v2(Bucket=self.bucket, MaxKeys=1)
                 except Exception as detailed:
                     err = detailed
-            raise _fatal(err, self) from None
+            raise _fatal(err, self.client, self.bucket) from None
 
     def list(self, exclude: Sequence[str]) -> dict[str, _Entry]:
         start = f"{self.prefix}/" if self.prefix else ""
@@ -367,7 +392,7 @@ class _S3Store:
                         continue  # "folder" placeholder objects
                     out[rel] = _Entry(rel, int(obj["Size"]), etag=obj.get("ETag", "").strip('"'))
         except Exception as err:
-            raise _fatal(err, self) from None
+            raise _fatal(err, self.client, self.bucket) from None
         return out
 
     def _head(self, entry: _Entry) -> None:
@@ -480,12 +505,12 @@ _DENIED_REASONS = {
 }
 
 
-def _fatal(err: BaseException, store: _S3Store) -> StorageError:
-    """Translate botocore errors that stop a whole sync into one clear line."""
+def _fatal(err: BaseException, client: Any, bucket: str) -> StorageError:
+    """Translate botocore errors that stop a whole sync (or a read) into one clear line."""
     from botocore import exceptions as bex
 
-    where = f"s3://{store.bucket}"
-    endpoint = store.client.meta.endpoint_url
+    where = f"s3://{bucket}"
+    endpoint = client.meta.endpoint_url
     if isinstance(err, StorageError):
         return err
     if isinstance(err, (bex.EndpointConnectionError, bex.ConnectTimeoutError)):
@@ -496,9 +521,9 @@ def _fatal(err: BaseException, store: _S3Store) -> StorageError:
     if isinstance(err, bex.ClientError):
         error = err.response.get("Error", {})
         code = str(error.get("Code", ""))
-        status = err.response.get("ResponseMetadata", {}).get("HTTPStatusCode")
+        status = _status(err)
         if code in ("NoSuchBucket", "404") or (status == 404 and code in ("", "NotFound")):
-            return StorageError(f"bucket {store.bucket!r} does not exist at {endpoint}")
+            return StorageError(f"bucket {bucket!r} does not exist at {endpoint}")
         if code in (*_DENIED_REASONS, "403", "Forbidden") or status == 403:
             reason = _DENIED_REASONS.get(code, "check the AWS credentials and the bucket policy")
             return StorageError(f"access to {where} denied at {endpoint} ({code or status}: "
@@ -522,8 +547,30 @@ def _is_auth_error(err: BaseException) -> bool:
     if not isinstance(err, bex.ClientError):
         return False
     code = str(err.response.get("Error", {}).get("Code", ""))
-    return code in ("InvalidAccessKeyId", "SignatureDoesNotMatch", "AccessDenied",
-                    "NoSuchBucket", "ExpiredToken", "InvalidToken")
+    return code in _DENIED_REASONS or code == "NoSuchBucket"
+
+
+def read_object(url: str, *, client: Any = None, max_bytes: int | None = None) -> bytes | None:
+    """The bytes of the object ``s3://bucket/key``, or ``None`` when there is no such key.
+
+    Anything else (endpoint unreachable, bucket missing, access denied, more
+    than ``max_bytes`` bytes) raises :class:`StorageError` with one line.
+    """
+    loc = parse_location(url)
+    if loc.path is not None or not loc.prefix:
+        raise StorageError(f"{url}: not an s3://bucket/key address")
+    client = client or s3_client()
+    try:
+        body = client.get_object(Bucket=loc.bucket, Key=loc.prefix)["Body"]
+        data = body.read() if max_bytes is None else body.read(max_bytes + 1)
+    except Exception as err:
+        code = str(getattr(err, "response", {}).get("Error", {}).get("Code", ""))
+        if code in ("NoSuchKey", "404", "NotFound"):
+            return None
+        raise _fatal(err, client, loc.bucket) from None
+    if max_bytes is not None and len(data) > max_bytes:
+        raise StorageError(f"{url}: larger than {max_bytes} bytes")
+    return data
 
 
 # --------------------------------------------------------------------------- sync
@@ -594,6 +641,9 @@ def sync(
     Objects whose sha256 already matches are skipped; ``dry_run`` reads both
     sides and writes nothing; ``delete`` removes destination objects that
     are not in ``source`` (the only way this function deletes anything).
+    ``exclude``: glob patterns of names never synced; ``workers``: files
+    transferred at once; files above ``multipart_threshold`` bytes go up in
+    parts of ``part_size`` bytes (at least 5 MiB).
     Errors that stop the whole sync (endpoint unreachable, bucket missing,
     access denied) raise :class:`StorageError`; a failure of single objects
     is listed in :attr:`SyncResult.failed` (the others are still synced).
@@ -655,7 +705,7 @@ def sync(
             one(rel)
     if abort:
         store = dst if isinstance(dst, _S3Store) else src
-        raise _fatal(abort[0], store) if isinstance(store, _S3Store) else abort[0]
+        raise _fatal(abort[0], store.client, store.bucket) if isinstance(store, _S3Store) else abort[0]
 
     if delete:
         stale = sorted(set(dst_entries) - set(src_entries))
@@ -663,7 +713,7 @@ def sync(
             try:
                 dst.delete(stale)
             except Exception as err:
-                raise _fatal(err, dst) if isinstance(dst, _S3Store) else err from None
+                raise _fatal(err, dst.client, dst.bucket) if isinstance(dst, _S3Store) else err from None
         result.deleted = stale
 
     result.uploaded.sort()

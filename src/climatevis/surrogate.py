@@ -43,7 +43,6 @@ import hashlib
 import json
 import os
 import platform
-import secrets
 import tempfile
 import time
 from collections.abc import Mapping, Sequence
@@ -53,6 +52,8 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+
+from climatevis.storage import file_sha256, write_atomic
 
 __all__ = [
     "MODEL_KINDS",
@@ -307,26 +308,6 @@ class SavedModel:
     sha256: str
 
 
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as fh:
-        while chunk := fh.read(1 << 20):
-            digest.update(chunk)
-    return digest.hexdigest()
-
-
-def _atomic_write(path: Path, write: Any) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
-    try:
-        write(tmp)
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            tmp.unlink()
-        raise
-
-
 def save(surrogate: Surrogate, directory: str | os.PathLike[str], metadata: Mapping[str, Any]) -> SavedModel:
     """Write ``model.joblib`` and ``model.json`` into ``directory`` (each written to a
     temporary name, then renamed; the model first, so the metadata never names a
@@ -340,8 +321,8 @@ def save(surrogate: Surrogate, directory: str | os.PathLike[str], metadata: Mapp
 
     folder = Path(directory)
     model_path, meta_path = folder / MODEL_FILE, folder / METADATA_FILE
-    _atomic_write(model_path, lambda p: joblib.dump(surrogate, p, compress=3))
-    digest = _sha256(model_path)
+    write_atomic(model_path, lambda fh: joblib.dump(surrogate, fh, compress=3))
+    digest = file_sha256(model_path)
     payload = {
         "format": FORMAT,
         **metadata,
@@ -354,7 +335,7 @@ def save(surrogate: Surrogate, directory: str | os.PathLike[str], metadata: Mapp
         "model_sha256": digest,
     }
     text = json.dumps(payload, indent=2, default=_json_default) + "\n"
-    _atomic_write(meta_path, lambda p: p.write_text(text, encoding="utf-8"))
+    write_atomic(meta_path, text.encode("utf-8"))
     return SavedModel(folder, model_path, meta_path, digest)
 
 
@@ -406,7 +387,7 @@ def load(location: str | os.PathLike[str], *, expected_sha256: str | None = None
     if model_path.parent != folder:
         raise ModelIntegrityError(f"{folder / METADATA_FILE}: model_file must be a plain file name")
     try:
-        actual = _sha256(model_path)
+        actual = file_sha256(model_path)
     except OSError as err:
         raise ModelIntegrityError(f"{model_path}: cannot read the model ({err})") from None
     for label, wanted in (("model.json records", meta["model_sha256"]), ("the caller expects", expected_sha256)):

@@ -36,8 +36,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="allow running without a password, only on 127.0.0.1")
     p.add_argument("--forwarded-allow-ips", default=None,
                    help="proxies whose X-Forwarded-For/-Proto are trusted (uvicorn's option; "
-                        "env FORWARDED_ALLOW_IPS; default 127.0.0.1; '*' behind a load balancer "
-                        "that is the only way in)")
+                        "env FORWARDED_ALLOW_IPS; default 127.0.0.1). Behind a load balancer give "
+                        "its network (e.g. the VPC CIDR): with '*' the client address is the "
+                        "left-most X-Forwarded-For entry, which the client writes itself")
     p.add_argument("--env-file", type=Path, default=None,
                    help="read variables missing from the environment (MARIMO_PASSWORD, ...) from "
                         "this dotenv file if it exists (`just serve` passes .env)")
@@ -98,6 +99,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     log = logging.getLogger("climatevis.server")
     if password is None:
         log.warning("NO PASSWORD: --insecure-local, serving 127.0.0.1 only")
+    trusted = args.forwarded_allow_ips or os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
+    if "*" in (h.strip() for h in trusted.split(",")):
+        # uvicorn then takes the first X-Forwarded-For entry, which any client can set:
+        # the per-address login limit is moot (the server-wide one still holds)
+        log.warning("forwarded-allow-ips '*': clients choose the address failed logins are "
+                    "counted under; give the load balancer's network instead")
     config = ServerConfig(notebooks=args.notebooks, base_url=base_url,
                           guard=Guard(password) if password else None, edit=args.edit)
     try:

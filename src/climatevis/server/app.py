@@ -79,6 +79,12 @@ def normalize_base_url(value: str | None) -> str:
     return text.rstrip("/")
 
 
+def _client_address(scope: Scope) -> str:
+    """The address failed logins are counted under: the peer, or what a trusted proxy's
+    ``X-Forwarded-For`` says (uvicorn's ``--forwarded-allow-ips``)."""
+    return (scope.get("client") or ("unknown", 0))[0]
+
+
 def _is_loopback_host(host_header: str) -> bool:
     host = host_header.rsplit(":", 1)[0] if not host_header.endswith("]") else host_header
     host = host.strip("[]")
@@ -159,7 +165,7 @@ class Authenticate:
             return
         password = basic_password(headers.get("authorization"))
         if password is not None:
-            client = (scope.get("client") or ("unknown", 0))[0]
+            client = _client_address(scope)
             attempt = self.guard.attempt(client, password)
             if attempt.ok:
                 await self.app(scope, receive, send)
@@ -355,7 +361,7 @@ class Router:
         async with request.form(max_files=0, max_fields=4) as form:
             password = str(form.get("password") or "")
             next_url = self._safe_next(str(form.get("next") or ""))
-        client = request.client.host if request.client else "unknown"
+        client = _client_address(scope)
         attempt = guard.attempt(client, password)
         if attempt.ok:
             LOG.info("login from %s", client)

@@ -86,7 +86,8 @@ def _b64(raw: bytes) -> str:
 
 
 class SessionSigner:
-    """Issues and verifies session tokens ``<issued>.<nonce>.<mac>``."""
+    """Issues and verifies session tokens ``<issued>.<nonce>.<mac>``, valid for ``max_age``
+    seconds (``issued`` in Unix seconds)."""
 
     def __init__(self, key: bytes, max_age: int = SESSION_SECONDS) -> None:
         self._key = key
@@ -136,7 +137,9 @@ class SessionSigner:
 
 @dataclass
 class LoginLimiter:
-    """Sliding-window count of failed logins, per client and for the whole server."""
+    """Sliding-window count of failed logins: at most ``per_client`` per address within
+    ``per_client_window`` seconds and ``total`` within ``total_window`` seconds for the
+    whole server (times from a monotonic clock, in seconds)."""
 
     per_client: int = 5
     per_client_window: float = 600.0

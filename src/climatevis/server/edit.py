@@ -56,7 +56,8 @@ def _without_cookie(header: str, name: str) -> str:
 
 
 class EditServer:
-    """Starts ``marimo edit <notebooks>`` on demand and proxies ``<base>/edit/…`` to it."""
+    """Starts ``marimo edit <notebooks>`` on demand (waiting up to ``start_timeout`` seconds
+    for it to answer) and proxies ``<base>/edit/…`` to it."""
 
     def __init__(self, notebooks: Path, base_url: str, cwd: Path, cookie_name: str,
                  start_timeout: float = 90.0) -> None:
