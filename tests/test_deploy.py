@@ -224,8 +224,8 @@ def test_recipes_check_credentials_before_any_work(tmp_path):
     for recipe in ("deploy-dev", "deploy-prod", "diff stage", "logs", "remove-dev", "portfolio path", "cost",
                    "typecheck"):
         assert recipe in listing
-    for recipe in ("deploy-dev", "deploy-prod"):
-        dry = subprocess.run(["just", "--dry-run", recipe], cwd=ROOT, capture_output=True, text=True)
+    for recipe in (["deploy-dev"], ["deploy-prod"], ["upload-data", "dev"]):
+        dry = subprocess.run(["just", "--dry-run", *recipe], cwd=ROOT, capture_output=True, text=True)
         first = next(line for line in dry.stderr.splitlines() if "tools.deploy" in line or "run_doit" in line)
         assert "tools.deploy credentials" in first, dry.stderr
     run = subprocess.run(["just", "deploy-dev"], cwd=ROOT, env=_no_aws_env(tmp_path), capture_output=True,
