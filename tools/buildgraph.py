@@ -98,6 +98,12 @@ def _imported_modules(text: str) -> set[str]:
     return {m for m in found if m and (PACKAGE / f"{m}.py").exists()}
 
 
+@functools.cache
+def _module_imports(module: str) -> frozenset[str]:
+    """What one climatevis module imports (parsed once per process: the demos share modules)."""
+    return frozenset(_imported_modules((PACKAGE / f"{module}.py").read_text(encoding="utf-8")))
+
+
 def library_closure(notebook: Path) -> list[Path]:
     """The climatevis modules a notebook imports, directly or through other modules.
 
@@ -110,7 +116,7 @@ def library_closure(notebook: Path) -> list[Path]:
         if mod in seen:
             continue
         seen.add(mod)
-        pending |= _imported_modules((PACKAGE / f"{mod}.py").read_text(encoding="utf-8")) - seen
+        pending |= _module_imports(mod) - seen
     return [PACKAGE / "__init__.py", *sorted(PACKAGE / f"{m}.py" for m in seen)]
 
 
