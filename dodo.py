@@ -139,6 +139,7 @@ def task_size():
         name = bg.kebab(notebook.stem)
         yield {
             "name": name,
+            "doc": f"check that build/demos/{name}/ stays within {bg.SIZE_LIMIT // 1024} KB",
             "actions": [(bg.check_size, [str(bg.DEMOS_OUT / name)])],
             "file_dep": [f"build/demos/{name}/index.html"],
             "uptodate": [config_changed({"limit": bg.SIZE_LIMIT})],
@@ -167,13 +168,12 @@ def task_pipeline():
     by the weather task). Only changed files are written; $CLIMATEVIS_PIPELINE_DEST may name
     another folder or s3://bucket/prefix. Report: build/meta/pipeline.json; a rejected file fails the task.
     """
-    notebook = "notebooks/analysis/data_pipeline.py"
+    notebook = ROOT / "notebooks" / "analysis" / "data_pipeline.py"
     dest = os.environ.get("CLIMATEVIS_PIPELINE_DEST", "build/pipeline")
     report = "build/meta/pipeline.json"
     return {
-        "actions": [[PY, notebook, "--source", _rel(dt.WEATHER), "--dest", dest, "--report", report]],
-        "file_dep": [notebook, _rel(dt.REPORT), *(_rel(bg.PACKAGE / m) for m in (
-            "pipeline.py", "epw.py", "assets.py", "storage.py", "cli.py"))],
+        "actions": [[PY, _rel(notebook), "--source", _rel(dt.WEATHER), "--dest", dest, "--report", report]],
+        "file_dep": [_rel(notebook), _rel(dt.REPORT), *(_rel(p) for p in bg.library_closure(notebook))],
         "task_dep": ["weather"],
         "targets": [report],
         "uptodate": [config_changed({"dest": dest})],
@@ -303,7 +303,11 @@ def _portfolio(path):
 
     if not path:
         return TaskFailed("give the portfolio repository: doit portfolio --path PATH (just portfolio PATH)")
-    return portfolio.main([path]) == 0
+    try:
+        portfolio.hand_off(Path(path))
+    except (portfolio.PortfolioError, OSError) as err:
+        return TaskFailed(str(err))
+    return None
 
 
 def task_portfolio():

@@ -57,6 +57,7 @@ pipeline: venv
 # upload data/examples, the fetched weather and the demo assets to a stage's data bucket (only what changed)
 [group('data')]
 upload-data stage: venv
+    @{{python}} -m tools.deploy credentials
     @{{doit}} upload_data --stage {{stage}}
 
 # ruff, marimo check --strict (all notebooks) and the WASM rules (demos)
@@ -70,12 +71,14 @@ test *pytest_args: venv
     @{{doit}} export size manifest
     {{python}} -m pytest {{pytest_args}}
 
-# run the benchmarks (medians and ratios against the reference implementations)
+# run the benchmarks (medians and ratios against the reference implementations; several minutes)
 [group('check')]
 bench: venv
     {{python}} bench/epw_read.py
     {{python}} bench/pv.py
     {{python}} bench/building.py
+    {{python}} bench/dashboard.py
+    {{python}} bench/analysis.py
 
 # type-check deploy/sst.config.ts against the real SST platform types (npm only; no AWS needed)
 [group('deploy')]

@@ -6,8 +6,8 @@
  * SST secret, and CloudWatch alarms. SST 4 (Pulumi AWS provider v7).
  *
  * Per-stage size, scaling, capacity and schedule come from ./stages.json, the
- * same file the cost estimate (`doit cost`) reads. Type-checked offline against
- * the real SST platform types by `doit typecheck` (see README, Deployment).
+ * same file the cost estimate (`just cost`) reads. Type-checked offline against
+ * the real SST platform types by `just typecheck` (see README, Deployment).
  */
 type ServiceArgs = sst.aws.ServiceArgs;
 type Cpu = NonNullable<ServiceArgs["cpu"]>;

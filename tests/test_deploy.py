@@ -8,6 +8,7 @@ A broken copy of the config proves the check rejects what the real types forbid.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import shutil
@@ -27,8 +28,9 @@ pytestmark = pytest.mark.skipif(shutil.which("npx") is None, reason="Node.js (np
 
 @pytest.fixture(scope="session")
 def platform() -> Path:
-    """deploy/ with node_modules and .sst/platform generated (the `typecheck` task's work)."""
-    deploy.typecheck(DEPLOY)
+    """deploy/ with the locked packages installed (`pnpm install --frozen-lockfile`) and
+    .sst/platform generated: the `typecheck` task's work up to the compiler."""
+    deploy.platform_types(DEPLOY)
     return DEPLOY
 
 
@@ -77,20 +79,23 @@ def test_type_check_rejects_what_the_platform_forbids(platform, tmp_path):
 
 
 @pytest.mark.slow
-def test_frozen_lockfile_install_works_and_a_stale_lock_is_refused(tmp_path):
+def test_frozen_lockfile_install_works_and_a_stale_lock_is_refused(platform, tmp_path):
+    # the fixture's install ran `pnpm install --frozen-lockfile` (or found the stamp it writes
+    # only after that install succeeded for exactly this package.json and lock)
+    stamp = (platform / "node_modules" / ".climatevis-install").read_text()
+    package, lock = (platform / "package.json").read_bytes(), (platform / "pnpm-lock.yaml").read_bytes()
+    assert stamp == hashlib.sha256(package + lock).hexdigest()
+    assert (platform / "node_modules" / ".bin" / "sst").exists() and (platform / "node_modules" / ".bin" / "tsc").exists()
+    assert deploy.bun_path(platform).stat().st_size > 1_000_000
+
     copy = tmp_path / "deploy"
     copy.mkdir()
-    for name in ("package.json", "pnpm-lock.yaml"):
-        shutil.copy(DEPLOY / name, copy / name)
-    pnpm = deploy.pnpm_command(copy)
-    run = subprocess.run([*pnpm, "install", "--frozen-lockfile"], cwd=copy, capture_output=True, text=True)
-    assert run.returncode == 0, run.stdout + run.stderr
-    assert (copy / "node_modules" / ".bin" / "sst").exists() and (copy / "node_modules" / ".bin" / "tsc").exists()
-    assert deploy.bun_path(copy).stat().st_size > 1_000_000
-    package = json.loads((copy / "package.json").read_text())
-    package["devDependencies"]["typescript"] = "5.9.3"
-    (copy / "package.json").write_text(json.dumps(package))
-    run = subprocess.run([*pnpm, "install", "--frozen-lockfile"], cwd=copy, capture_output=True, text=True)
+    shutil.copy(platform / "pnpm-lock.yaml", copy / "pnpm-lock.yaml")
+    changed = json.loads(package)
+    changed["devDependencies"]["typescript"] = "5.9.3"
+    (copy / "package.json").write_text(json.dumps(changed))
+    run = subprocess.run([*deploy.pnpm_command(copy), "install", "--frozen-lockfile"], cwd=copy,
+                         capture_output=True, text=True)
     assert run.returncode != 0 and "OUTDATED_LOCKFILE" in run.stdout + run.stderr
 
 
@@ -219,8 +224,8 @@ def test_recipes_check_credentials_before_any_work(tmp_path):
     for recipe in ("deploy-dev", "deploy-prod", "diff stage", "logs", "remove-dev", "portfolio path", "cost",
                    "typecheck"):
         assert recipe in listing
-    for recipe in ("deploy-dev", "deploy-prod"):
-        dry = subprocess.run(["just", "--dry-run", recipe], cwd=ROOT, capture_output=True, text=True)
+    for recipe in (["deploy-dev"], ["deploy-prod"], ["upload-data", "dev"]):
+        dry = subprocess.run(["just", "--dry-run", *recipe], cwd=ROOT, capture_output=True, text=True)
         first = next(line for line in dry.stderr.splitlines() if "tools.deploy" in line or "run_doit" in line)
         assert "tools.deploy credentials" in first, dry.stderr
     run = subprocess.run(["just", "deploy-dev"], cwd=ROOT, env=_no_aws_env(tmp_path), capture_output=True,

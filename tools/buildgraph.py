@@ -41,16 +41,21 @@ class BuildError(Exception):
 
 
 def action(fn):
-    """A doit python-action that reports a BuildError as its one-line message, not a traceback."""
+    """A doit python-action that reports an expected failure as one line (doit's TaskFailed).
+
+    Expected are BuildError, the library's errors (ValueError subclasses with a one-line
+    message) and OSError, as the climatevis command line treats them; anything else is a
+    bug and keeps its traceback.
+    """
 
     @functools.wraps(fn)
     def wrapper(*args, **kwargs):
         try:
             return fn(*args, **kwargs)
-        except BuildError as err:
+        except (BuildError, ValueError, OSError) as err:
             from doit.exceptions import TaskFailed
 
-            return TaskFailed(str(err))
+            return TaskFailed(str(err).splitlines()[0] if str(err) else type(err).__name__)
 
     return wrapper
 
@@ -93,6 +98,12 @@ def _imported_modules(text: str) -> set[str]:
     return {m for m in found if m and (PACKAGE / f"{m}.py").exists()}
 
 
+@functools.cache
+def _module_imports(module: str) -> frozenset[str]:
+    """What one climatevis module imports (parsed once per process: the demos share modules)."""
+    return frozenset(_imported_modules((PACKAGE / f"{module}.py").read_text(encoding="utf-8")))
+
+
 def library_closure(notebook: Path) -> list[Path]:
     """The climatevis modules a notebook imports, directly or through other modules.
 
@@ -105,7 +116,7 @@ def library_closure(notebook: Path) -> list[Path]:
         if mod in seen:
             continue
         seen.add(mod)
-        pending |= _imported_modules((PACKAGE / f"{mod}.py").read_text(encoding="utf-8")) - seen
+        pending |= _module_imports(mod) - seen
     return [PACKAGE / "__init__.py", *sorted(PACKAGE / f"{m}.py" for m in seen)]
 
 
@@ -157,8 +168,11 @@ def refresh_pyodide_lock() -> None:
     if npm is None:
         raise BuildError("npm is needed to refresh tools/pyodide/pyodide-lock.json (install Node.js)")
     with tempfile.TemporaryDirectory() as tmp:
-        subprocess.run([npm, "pack", f"pyodide@{version}", "--silent"], cwd=tmp, check=True,
-                       stdout=subprocess.DEVNULL)
+        packed = subprocess.run([npm, "pack", f"pyodide@{version}", "--silent"], cwd=tmp,
+                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        if packed.returncode != 0:
+            detail = packed.stderr.strip().splitlines()
+            raise BuildError(f"npm pack pyodide@{version} failed: {detail[-1] if detail else packed.returncode}")
         tgz = next(Path(tmp).glob("pyodide-*.tgz"))
         with tarfile.open(tgz) as tar:
             member = tar.extractfile("package/pyodide-lock.json")

@@ -1,7 +1,8 @@
 """Helpers behind dodo.py's data tasks: ``weather`` (fetch the catalog) and ``upload_data``.
 
 Like tools/buildgraph.py, importing this module costs only the stdlib: the
-climatevis library (and boto3) are imported inside the actions.
+climatevis library (and boto3) are imported inside the actions, whose expected
+failures end the task with one line (``buildgraph.action``).
 
 * ``weather`` fetches every station of data/catalog.toml into build/weather/
   (verified by sha256, see climatevis.data) and writes
@@ -25,21 +26,14 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parent.parent
+# stdlib only; importing it also puts this checkout's src/ first on sys.path for the actions
+from tools.buildgraph import ASSETS, ROOT, BuildError, action, sha256_file
+
 CATALOG = ROOT / "data" / "catalog.toml"
 EXAMPLES = ROOT / "data" / "examples"
 WEATHER = ROOT / "build" / "weather"
 REPORT = WEATHER / "fetch-report.json"
-ASSETS = ROOT / "build" / "assets" / "weather"
 DEPLOY = ROOT / "deploy"
-
-if str(ROOT / "src") not in sys.path:  # actions use this checkout's library
-    sys.path.insert(0, str(ROOT / "src"))
-
-
-class DataTaskError(Exception):
-    """A data task failed; one line naming what and why."""
-
 
 # --------------------------------------------------------------------------- weather
 
@@ -83,12 +77,13 @@ def weather_uptodate() -> bool:
     return all(_stat(WEATHER / r["file"]) == r.get("stat") for r in fetched)
 
 
+@action
 def fetch_weather() -> None:
     """Fetch the catalog into build/weather/, write the report, fail on a missing demo station."""
     from climatevis.data import fetch_all, load_catalog
 
     if not CATALOG.exists():
-        raise DataTaskError(f"{CATALOG.relative_to(ROOT)} not found")
+        raise BuildError(f"{CATALOG.relative_to(ROOT)} not found")
     catalog = load_catalog(CATALOG)
     report = fetch_all(catalog=catalog, dest=WEATHER)
     payload = report.to_dict()
@@ -115,7 +110,7 @@ def fetch_weather() -> None:
         demo = {s.id for s in catalog.demo_stations()}
         missing_demo = sorted(e.station for e in report.failed if e.station in demo)
         if missing_demo:
-            raise DataTaskError(
+            raise BuildError(
                 f"demo stations {', '.join(missing_demo)} could not be fetched (sources tried: "
                 f"{REPORT.relative_to(ROOT)}); set CLIMATEVIS_WEATHER_DIR or "
                 "CLIMATEVIS_WEATHER_MIRROR")
@@ -146,14 +141,6 @@ def _endpoint() -> str:
     return os.environ.get("AWS_ENDPOINT_URL_S3") or os.environ.get("AWS_ENDPOINT_URL") or "aws"
 
 
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as fh:
-        while chunk := fh.read(1 << 20):
-            digest.update(chunk)
-    return digest.hexdigest()
-
-
 def upload_digest(bucket: str) -> str:
     """One hash over the bucket, the endpoint and the content of every file to upload."""
     from climatevis.storage import DEFAULT_EXCLUDE, is_excluded
@@ -166,7 +153,7 @@ def upload_digest(bucket: str) -> str:
             rel = path.relative_to(folder).as_posix()
             if is_excluded(rel, (*DEFAULT_EXCLUDE, *exclude)):
                 continue
-            digest.update(f"{prefix}/{rel}\t{_sha256(path)}\n".encode())
+            digest.update(f"{prefix}/{rel}\t{sha256_file(path)}\n".encode())
     return digest.hexdigest()
 
 
@@ -180,6 +167,7 @@ def upload_uptodate(task: Any, values: dict[str, Any]) -> bool:
     return values.get("digest") == upload_digest(bucket)
 
 
+@action
 def upload_data(stage: str = "") -> dict[str, str]:
     """Sync data/examples, build/weather and build/assets/weather into the data bucket."""
     from climatevis.storage import DEFAULT_EXCLUDE, sync
@@ -196,6 +184,6 @@ def upload_data(stage: str = "") -> dict[str, str]:
               f"{result.bytes:,} bytes")
         if result.failed:
             first = result.failed[0]
-            raise DataTaskError(f"s3://{bucket}/{prefix}/{first['name']}: {first['error']} "
+            raise BuildError(f"s3://{bucket}/{prefix}/{first['name']}: {first['error']} "
                                 f"({len(result.failed)} objects failed)")
     return {"digest": digest, "bucket": bucket}

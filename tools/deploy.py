@@ -102,17 +102,22 @@ def offline_sst_env(deploy_dir: Path = DEPLOY_DIR) -> dict[str, str]:
     return env
 
 
-def typecheck(deploy_dir: Path = DEPLOY_DIR) -> None:
-    """Install the locked packages, generate the platform types, run ``tsc --noEmit``.
-
-    Raises :class:`DeployError` with the compiler's messages when the config
-    does not match the real SST/Pulumi types.
-    """
+def platform_types(deploy_dir: Path = DEPLOY_DIR) -> None:
+    """Install the locked packages and let ``sst install`` write ``.sst/platform`` (offline)."""
     deploy_dir = Path(deploy_dir)
     install(deploy_dir)
     _run([_bin(deploy_dir, "sst"), "install"], deploy_dir, offline_sst_env(deploy_dir),
          what="sst install (platform types)")
-    run_tsc(deploy_dir)
+
+
+def typecheck(deploy_dir: Path = DEPLOY_DIR) -> None:
+    """Generate the platform types, then run ``tsc --noEmit`` against them.
+
+    Raises :class:`DeployError` with the compiler's messages when the config
+    does not match the real SST/Pulumi types.
+    """
+    platform_types(deploy_dir)
+    run_tsc(Path(deploy_dir))
 
 
 def run_tsc(deploy_dir: Path = DEPLOY_DIR) -> None:

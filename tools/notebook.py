@@ -33,7 +33,11 @@ def main(argv: list[str]) -> int:
     bindir = str(Path(sys.executable).parent)
     env = {**os.environ, "PATH": bindir + os.pathsep + os.environ.get("PATH", "")}
     cmd = [sys.executable, "-m", "marimo", "edit", str(notebook), "--host", "127.0.0.1"]
-    return subprocess.call(cmd, cwd=ROOT, env=env)
+    editor = subprocess.Popen(cmd, cwd=ROOT, env=env)
+    try:
+        return editor.wait()
+    except KeyboardInterrupt:  # Ctrl-C reached marimo too: let it shut down, no traceback here
+        return editor.wait()
 
 
 if __name__ == "__main__":

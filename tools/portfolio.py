@@ -4,7 +4,7 @@
 
 Copies every export ``build/demos/<name>/`` into
 ``PATH/apps/web/public/demos/<name>/`` and writes marimo's frontend
-``assets/`` (≈ 28 MB, identical for every demo exported by one marimo version)
+``assets/`` (≈ 26 MB, identical for every demo exported by one marimo version)
 once, into ``demos/_marimo/<version>-<hash>/assets/``. Only files whose
 content changed are written (temp file, then rename); files of a demo that
 its new export no longer has are removed. The stray ``CLAUDE.md`` marimo puts
@@ -262,13 +262,7 @@ def sync(the_plan: Plan, dest: Path, prune: bool = False) -> Result:
 
 def shared_in_use(dest: Path) -> set[str]:
     """The shared folders the demos' pages refer to."""
-    used = set()
-    for page in dest.glob("*/index.html"):
-        for m in PAGE_REF.finditer(page.read_text("utf-8")):
-            parts = m["url"].split("/")
-            if len(parts) > 3 and parts[0] == ".." and parts[1] == SHARED_ROOT:
-                used.add(f"{SHARED_ROOT}/{parts[2]}")
-    return used
+    return {shared for page in dest.glob("*/index.html") for shared in shared_in_use_of(page.read_text("utf-8"))}
 
 
 def _refs_of(path: Path) -> list[str]:
@@ -349,6 +343,7 @@ def verify(dest: Path, ignore: set[tuple[str, str]] = frozenset()) -> list[str]:
 
 
 def shared_in_use_of(html: str) -> set[str]:
+    """The shared folders (``_marimo/<id>``) one page refers to."""
     out = set()
     for m in PAGE_REF.finditer(html):
         parts = m["url"].split("/")
@@ -363,19 +358,19 @@ def own_size(dest: Path, name: str) -> int:
     return (demo / "index.html").stat().st_size + sum(p.stat().st_size for p in _files(demo / "public"))
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m tools.portfolio", description=__doc__.split("\n\n")[0])
-    parser.add_argument("path", type=Path, help="the portfolio repository (root of a git checkout with apps/web/)")
-    parser.add_argument("--demos", type=Path, default=SOURCE, help="exported demos (default: build/demos)")
-    parser.add_argument("--prune", action="store_true", help="also delete shared folders no demo uses")
-    opts = parser.parse_args(argv)
-    try:
-        dest = check_repository(opts.path)
-        the_plan = plan(opts.demos)
-        result = sync(the_plan, dest, prune=opts.prune)
-    except (PortfolioError, OSError) as err:
-        print(f"error: {err}", file=sys.stderr)
-        return 2
+class BrokenCopy(PortfolioError):
+    """The copy was written, but a reference in it does not resolve."""
+
+
+def hand_off(path: Path, demos: Path = SOURCE, prune: bool = False) -> None:
+    """Copy the exports into the portfolio repository at ``path``; print what changed and the next steps.
+
+    Raises :class:`PortfolioError` (refused; nothing written) or :class:`BrokenCopy` (a
+    reference does not resolve; every problem is printed to stderr first).
+    """
+    dest = check_repository(path)
+    the_plan = plan(demos)
+    result = sync(the_plan, dest, prune=prune)
     print(f"{len(result.written)} files written, {result.unchanged} unchanged, {len(result.removed)} removed "
           f"in {dest}")
     for name in the_plan.demos:
@@ -389,16 +384,28 @@ def main(argv: list[str] | None = None) -> int:
         print(f"  unused {rel}/ (no demo refers to it; --prune deletes it)")
     if result.problems:
         for problem in result.problems:
-            print(f"error: {problem}", file=sys.stderr)
-        return 1
-    root = opts.path
+            print(f"  {problem}", file=sys.stderr)
+        raise BrokenCopy(f"{len(result.problems)} reference(s) in {dest} do not resolve (listed above)")
     print("\nNext, in the portfolio repository:")
-    print(f"  cd {root}")
+    print(f"  cd {path}")
     print("  git status apps/web/public/demos")
     print("  git add apps/web/public/demos")
     print('  git commit -m "Update the climatevis demos"')
     print("\nThe site must allow the demos' sources (README.md, section Portfolio hand-off):")
     print(f"  Content-Security-Policy: {csp_header()}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m tools.portfolio", description=__doc__.split("\n\n")[0])
+    parser.add_argument("path", type=Path, help="the portfolio repository (root of a git checkout with apps/web/)")
+    parser.add_argument("--demos", type=Path, default=SOURCE, help="exported demos (default: build/demos)")
+    parser.add_argument("--prune", action="store_true", help="also delete shared folders no demo uses")
+    opts = parser.parse_args(argv)
+    try:
+        hand_off(opts.path, opts.demos, opts.prune)
+    except (PortfolioError, OSError) as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 1 if isinstance(err, BrokenCopy) else 2
     return 0
 
 
