@@ -94,7 +94,16 @@ def _(cli, mo, parametric, pipeline):
 
 
 @app.cell
-def _(base_choice, hashlib, location, mo, parametric, pipeline, station, upload):
+def _(
+    base_choice,
+    hashlib,
+    location,
+    mo,
+    parametric,
+    pipeline,
+    station,
+    upload,
+):
     try:
         epw_name, epw_bytes, weather = pipeline.load_weather(
             station.value, location=location.value,

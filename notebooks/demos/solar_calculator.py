@@ -70,7 +70,16 @@ def _(assets, mo, station_labels):
 
 
 @app.cell
-def _(asset_folder, assets, fmt, mo, solar, station_labels, station_picker, upload):
+def _(
+    asset_folder,
+    assets,
+    fmt,
+    mo,
+    solar,
+    station_labels,
+    station_picker,
+    upload,
+):
     _station = station_labels[station_picker.value]
     weather, load_error = assets.choose_weather(
         asset_folder, _station, (upload.contents(), upload.name()) if upload.value else None
