@@ -233,10 +233,22 @@ def peak_rss() -> float:
     return rss / 2**20 if sys.platform == "darwin" else rss / 1024  # bytes on macOS, KiB elsewhere
 
 
-def memory_scenario(numba: bool = True) -> list[str]:
+# A fresh interpreter in which pyarrow cannot be imported, as in the browser.
+NO_PYARROW = """
+class _NoPyarrow:
+    def find_spec(self, name, path=None, target=None):
+        if name.split(".")[0] == "pyarrow":
+            raise ModuleNotFoundError("pyarrow hidden", name=name)
+sys.meta_path.insert(0, _NoPyarrow())
+"""
+
+
+def memory_scenario(numba: bool = True, pyarrow: bool = True) -> list[str]:
     """A fresh process doing what a visitor does: open the dashboard (every tab), switch to
     each bundled station, then load each EPW file; peak RSS after each step. ``numba=False``
-    parses with pandas only (``CLIMATEVIS_NO_NUMBA=1``; numba/llvmlite take ~100 MiB)."""
+    parses with pandas only (``CLIMATEVIS_NO_NUMBA=1``; numba/llvmlite take ~100 MiB).
+    ``pyarrow=False`` hides pyarrow as the browser does (the demos do not install it; pandas 3
+    imports it, ~35 MiB, whenever it is installed, and the weather ETL needs it natively)."""
     import os
     import subprocess
 
@@ -244,12 +256,13 @@ def memory_scenario(numba: bool = True) -> list[str]:
     code = f"""
 import sys, warnings
 warnings.simplefilter("ignore")
+{"" if pyarrow else NO_PYARROW}
 sys.path[:0] = {[str(ROOT / "bench"), str(ROOT / "notebooks" / "demos"), str(ROOT / "src"), str(ROOT)]!r}
 import dashboard as b
 import climate_dashboard
 from climatevis import assets
 from climatevis.epw import read_epw
-print(f"interpreter + numpy/pandas/pyarrow/plotly/marimo imports: {{b.peak_rss():.0f}} MiB")
+print(f"interpreter + numpy/pandas/{"pyarrow/" if pyarrow else ""}plotly/marimo imports: {{b.peak_rss():.0f}} MiB")
 b.FigureRendering().mode("json")
 notebook = b.Notebook(climate_dashboard)
 print(f"dashboard opened, every tab drawn: {{b.peak_rss():.0f}} MiB")
@@ -334,6 +347,9 @@ def main() -> None:
     for line in memory_scenario(numba=False):
         print(f"   {line}")
     print(f"   {memory_scenario(numba=True)[-1]}")
+    print("   without pyarrow, as the demo runs in the browser:")
+    for line in memory_scenario(numba=False, pyarrow=False):
+        print(f"   {line}")
     print(f"   peak Python allocations during one new-EPW run: {traced_peak / 2**20:.1f} MiB")
 
     if not args.no_reference:

@@ -176,7 +176,7 @@ def convert_frame(frame: pd.DataFrame, system: str = "SI") -> pd.DataFrame:
     """The :func:`derive` table in display units: humidity ratio in g/kg, and everything
     converted to IP when ``system == "IP"`` (°F, mph, Btu/h·ft², psi, gr/lb, Btu/lb, in).
     Calendar columns are kept as they are."""
-    out = frame.copy()
+    out = frame.copy(deep=False)  # copy-on-write (pandas 3): unconverted columns stay shared
     if "humidity_ratio" in out:
         out["humidity_ratio"] = out["humidity_ratio"] * 1000.0
     if system.upper() == "IP":
