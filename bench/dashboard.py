@@ -242,10 +242,19 @@ class _NoPyarrow:
 sys.meta_path.insert(0, _NoPyarrow())
 """
 
+# Clima's scenario: the dashboard opens on an EPW file parsed in this process.
+CLIMA = """
+_weather = read_epw(b.epw_files()[0])
+_run = climate_dashboard.app.run
+climate_dashboard.app.run = lambda defs: _run(defs={**defs, "weather": _weather, "load_error": None})
+"""
 
-def memory_scenario(numba: bool = True, pyarrow: bool = True) -> list[str]:
+
+def memory_scenario(numba: bool = True, pyarrow: bool = True, clima: bool = False) -> list[str]:
     """A fresh process doing what a visitor does: open the dashboard (every tab), switch to
-    each bundled station, then load each EPW file; peak RSS after each step. ``numba=False``
+    each bundled station, then load each EPW file; peak RSS after each step. ``clima=True``
+    does what Clima's 351 MiB were measured on instead: parse one EPW file, then draw every
+    tab from it. ``numba=False``
     parses with pandas only (``CLIMATEVIS_NO_NUMBA=1``; numba/llvmlite take ~100 MiB).
     ``pyarrow=False`` hides pyarrow as the browser does (the demos do not install it; pandas 3
     imports it, ~35 MiB, whenever it is installed, and the weather ETL needs it natively)."""
@@ -264,6 +273,7 @@ from climatevis import assets
 from climatevis.epw import read_epw
 print(f"interpreter + numpy/pandas/{"pyarrow/" if pyarrow else ""}plotly/marimo imports: {{b.peak_rss():.0f}} MiB")
 b.FigureRendering().mode("json")
+{CLIMA if clima else ""}
 notebook = b.Notebook(climate_dashboard)
 print(f"dashboard opened, every tab drawn: {{b.peak_rss():.0f}} MiB")
 root = assets.asset_root(None)
@@ -274,6 +284,8 @@ for path in b.epw_files():
     notebook.change(weather=read_epw(path), load_error=None)
 print(f"then each EPW file parsed ({parser}) and shown: {{b.peak_rss():.0f}} MiB")
 """
+    if clima:  # the notebook opens on the parsed file instead of the first bundled station
+        code = code.split("root = assets")[0].replace("dashboard opened", f"an EPW parsed ({parser}) and shown")
     env = {**os.environ, "CLIMATEVIS_NO_NUMBA": "0" if numba else "1"}
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, env=env)
     if out.returncode:
@@ -343,12 +355,14 @@ def main() -> None:
     notebook.change(weather=read_epw(path), load_error=None)
     _, traced_peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
-    print("\n3. Memory (peak resident set size; Clima: 351 MiB, target <= 176 MiB)")
-    for line in memory_scenario(numba=False):
-        print(f"   {line}")
-    print(f"   {memory_scenario(numba=True)[-1]}")
+    print("\n3. Memory (peak resident set size of a fresh process; Clima: 351 MiB for an EPW")
+    print("   parsed and its six pages drawn, target <= 175.5 MiB)")
+    for clima in (True, False):
+        for line in memory_scenario(numba=False, clima=clima):
+            print(f"   {line}")
+        print(f"   {memory_scenario(numba=True, clima=clima)[-1]}")
     print("   without pyarrow, as the demo runs in the browser:")
-    for line in memory_scenario(numba=False, pyarrow=False):
+    for line in memory_scenario(numba=False, pyarrow=False, clima=True) + memory_scenario(numba=False, pyarrow=False)[1:]:
         print(f"   {line}")
     print(f"   peak Python allocations during one new-EPW run: {traced_peak / 2**20:.1f} MiB")
 
