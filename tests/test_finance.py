@@ -23,7 +23,7 @@ def profiles():
 def synthetic_pv(kwp=5.0):
     """A clear-sky-like daily bell, larger in summer [kWh per hour]."""
     hour = HOURS.hour.to_numpy()
-    doy = HOURS.dayofyear.to_numpy()
+    doy = HOURS.day_of_year.to_numpy()
     bell = np.clip(np.sin((hour - 6) / 12 * np.pi), 0, None)
     season = 0.55 + 0.45 * np.sin((doy - 80) / 365 * 2 * np.pi)
     return kwp * 0.8 * bell * season
