@@ -21,13 +21,12 @@ import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "src"))
+from common import SHARED_WEATHER
 
-from climatevis import parametric, surrogate  # noqa: E402
-from climatevis.epw import read_epw  # noqa: E402
+from climatevis import parametric, surrogate
+from climatevis.epw import read_epw
 
-DEFAULT_EPW = ROOT.parent / "shared" / "data" / "weather" / "AUT_Vienna.Schwechat.110360_IWEC.epw"
+DEFAULT_EPW = SHARED_WEATHER / "AUT_Vienna.Schwechat.110360_IWEC.epw"
 INPUTS = ("u_wall", "u_roof", "u_window", "g_value", "wwr_s", "wwr_n", "infiltration_ach", "internal_gains",
           "heating_setpoint", "heat_capacity")
 

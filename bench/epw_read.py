@@ -24,9 +24,9 @@ import time
 import warnings
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "src"))
-DEFAULT = ROOT.parent / "shared" / "data" / "weather" / "AUT_Vienna.Schwechat.110360_IWEC.epw"
+from common import SHARED_WEATHER
+
+DEFAULT = SHARED_WEATHER / "AUT_Vienna.Schwechat.110360_IWEC.epw"
 OURS = "climatevis.epw.read_epw"
 
 

@@ -28,10 +28,9 @@ import time
 import warnings
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "src"))
-sys.path.insert(0, str(ROOT))
-DEFAULT = ROOT.parent / "shared" / "data" / "weather" / "AUT_Vienna.Schwechat.110360_IWEC.epw"
+from common import SHARED_WEATHER
+
+DEFAULT = SHARED_WEATHER / "AUT_Vienna.Schwechat.110360_IWEC.epw"
 
 
 def main() -> int:

