@@ -60,7 +60,6 @@ BLACK = "#000000"
 PANEL = "#0d0d0d"
 GOLD = "#d4a72c"
 GOLD_LIGHT = "#f0cf6b"
-GOLD_DARK = "#8a6a14"
 TEXT = "#e8e6e1"      # contrast 16:1 on black
 MUTED = "#a7a39a"     # contrast 8:1 on black
 GRID = "#2b2b2b"

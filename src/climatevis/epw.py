@@ -101,7 +101,6 @@ COLUMNS = tuple(f[0] for f in EPW_FIELDS)
 N_FIELDS = len(EPW_FIELDS)  # 35
 _TEXT_COLUMNS = ("data_source_unct",)
 _INT_COLUMNS = tuple(f[0] for f in EPW_FIELDS if f[3])
-_FLOAT_COLUMNS = tuple(c for c in COLUMNS if c not in _TEXT_COLUMNS and c not in _INT_COLUMNS)
 _EXACT_MISSING = {"aerosol_optical_depth"}
 
 HEADER_KEYWORDS = (
@@ -136,7 +135,6 @@ DESIGN_EXTREMES_KEYS = (
     "db_min_20years", "db_max_20years", "db_min_50years", "db_max_50years",
 )
 
-_WEEKDAYS = ("sunday", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday")
 _DAYS_IN_MONTH = np.array([0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31])
 
 
