@@ -208,9 +208,9 @@ def solar_charts(view: pd.DataFrame, system: str, heatmap_column: str = "ghi") -
 # --------------------------------------------------------------------------- wind
 
 
-def wind_roses(frame: pd.DataFrame, latitude: float, system: str, selected: Any = None) -> dict[str, Any]:
-    """Annual, filtered (``selected`` records), seasonal and time-of-day wind roses, and the
-    summary statistics (speeds in ``system`` units)."""
+def wind_roses(frame: pd.DataFrame, latitude: float, system: str) -> dict[str, Any]:
+    """Annual, seasonal and time-of-day wind roses, and the summary statistics (speeds in
+    ``system`` units); the rose of selected months and hours is :func:`filtered_wind_rose`."""
     d, s = frame["wind_direction"], frame["wind_speed"]
     unit = climate.unit_label("speed", system)
     labels = climate.wind_speed_labels(system)
@@ -218,7 +218,7 @@ def wind_roses(frame: pd.DataFrame, latitude: float, system: str, selected: Any 
     seasons = {k: climate.wind_rose(d, s, selected=m) for k, m in climate.season_masks(frame["month"], latitude).items()}
     times = {k: climate.wind_rose(d, s, selected=m) for k, m in climate.time_of_day_masks(frame["hour"]).items()}
     r_max = max(float(t.sum(axis=1).max()) for t in [*seasons.values(), *times.values()])
-    out = {
+    return {
         "mean_speed": climate.to_unit_system(stats["mean_speed"], "speed", system),
         "calm": stats["calm"], "prevailing_direction": stats["prevailing_direction"],
         "calm_below": climate.to_unit_system(climate.WIND_SPEED_BINS[0], "speed", system), "unit": unit,
@@ -226,9 +226,6 @@ def wind_roses(frame: pd.DataFrame, latitude: float, system: str, selected: Any 
         "seasons": charts.wind_rose(seasons, unit=unit, speed_labels=labels, r_max=r_max, title="Seasonal wind roses"),
         "times": charts.wind_rose(times, unit=unit, speed_labels=labels, r_max=r_max, title="Wind by time of day"),
     }
-    if selected is not None:
-        out["filtered"] = filtered_wind_rose(frame, system, selected)
-    return out
 
 
 def filtered_wind_rose(frame: pd.DataFrame, system: str, selected: Any) -> go.Figure:
