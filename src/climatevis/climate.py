@@ -48,6 +48,7 @@ import numpy as np
 import pandas as pd
 
 from climatevis import solar
+from climatevis.epw import MONTH_NAMES, nominal_day
 
 if TYPE_CHECKING:
     from climatevis.epw import Weather
@@ -100,8 +101,6 @@ __all__ = [
     "wind_statistics",
 ]
 
-MONTH_NAMES = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
-_CUM_DAYS = np.array([0, 31, 59, 90, 120, 151, 181, 212, 243, 273, 304, 334])
 #: ASHRAE Fundamentals eq. (1): molar mass ratio water vapour / dry air.
 _EPSILON = 0.621945
 P_STANDARD = 101325.0  # Pa
@@ -1384,12 +1383,11 @@ def derive(
     _records_per_day(n, rph)
     month = d["month"].to_numpy().astype(np.int64)
     day = d["day"].to_numpy().astype(np.int64)
-    leap = bool(((month == 2) & (day == 29)).any())
     out: dict[str, np.ndarray] = {
         "month": month,
         "day": day,
         "hour": d["hour"].to_numpy().astype(np.int64) - 1,
-        "doy": _CUM_DAYS[month - 1] + day + ((month > 2) & leap),
+        "doy": nominal_day(month, day)[0],
         "day_index": np.arange(n) // (24 * rph),
     }
     for col, src in (("temp_air", "temp_air"), ("temp_dew", "temp_dew"),

@@ -42,9 +42,11 @@ import pandas as pd
 
 __all__ = [
     "EPW_FIELDS",
+    "MONTH_NAMES",
     "EPWError",
     "Location",
     "Weather",
+    "nominal_day",
     "read_epw",
     "summary",
     "unpack",
@@ -136,6 +138,17 @@ DESIGN_EXTREMES_KEYS = (
 )
 
 _DAYS_IN_MONTH = np.array([0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31])
+_DAYS_BEFORE_MONTH = np.cumsum(_DAYS_IN_MONTH)[:-1]  # index: month - 1
+MONTH_NAMES = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
+def nominal_day(month: Any, day: Any, leap: bool | None = None) -> tuple[np.ndarray, bool]:
+    """Day of year (1 = 1 January) of each month and day in a nominal year, and whether that
+    year is a leap year: by default when the data hold a 29 February (TMY files mix years)."""
+    month = np.asarray(month)
+    if leap is None:
+        leap = bool(((month == 2) & (np.asarray(day) == 29)).any())
+    return _DAYS_BEFORE_MONTH[month - 1] + day + ((month > 2) & leap), leap
 
 
 @dataclasses.dataclass(frozen=True)
