@@ -41,6 +41,7 @@ import functools
 import itertools
 import math
 import re
+import warnings
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -412,18 +413,9 @@ def daily_statistics(values: Any, months: Any, days: Any, records_per_hour: int 
     return out
 
 
-class _quiet_nan_warnings:
+def _quiet_nan_warnings() -> warnings.catch_warnings:
     """Silence numpy's 'all-NaN slice' warnings: all-NaN groups correctly give NaN."""
-
-    def __enter__(self) -> None:
-        import warnings
-
-        self._ctx = warnings.catch_warnings()
-        self._ctx.__enter__()
-        warnings.simplefilter("ignore", category=RuntimeWarning)
-
-    def __exit__(self, *exc: object) -> None:
-        self._ctx.__exit__(*exc)
+    return warnings.catch_warnings(action="ignore", category=RuntimeWarning)
 
 
 def monthly_statistics(values: Any, months: Any, records_per_hour: int = 1) -> pd.DataFrame:
