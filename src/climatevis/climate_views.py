@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from climatevis import charts, climate
+from climatevis import assets, charts, climate
 
 if TYPE_CHECKING:
     import plotly.graph_objects as go
@@ -64,7 +64,7 @@ def selection(frame: pd.DataFrame, months: Any, hours: Any, invert: Any = ()) ->
 
 def station_name(weather: Weather) -> str:
     """The station's city, readable ("VIENNA_ SCHWECHAT" -> "Vienna Schwechat")."""
-    return weather.location.city.replace("_", " ").title()
+    return assets.city_name(weather.location.city)
 
 
 def location_line(weather: Weather) -> str:
