@@ -250,8 +250,7 @@ ZONES = {"PMV zone 0.5 clo (summer clothing)": 0.5, "PMV zone 1.0 clo (winter cl
 
 
 def psychrometric(frame: pd.DataFrame, view: pd.DataFrame, system: str, selected: Any, records_per_hour: int,
-                  color: str | None = None, zones: Any = tuple(ZONES)[:2],
-                  density_max: float | None = None, title: str | None = None) -> tuple[go.Figure, list[tuple[str, float]]]:
+                  color: str | None = None, zones: Any = tuple(ZONES)[:2]) -> tuple[go.Figure, list[tuple[str, float]]]:
     """The psychrometric chart of the ``selected`` records, with the chosen comfort ``zones``
     (names of :data:`ZONES`), and the share [%] of the selected hours inside each zone."""
     sel = np.asarray(selected, bool)
@@ -270,11 +269,9 @@ def psychrometric(frame: pd.DataFrame, view: pd.DataFrame, system: str, selected
     dots = None
     if color:
         dots = (view[color].to_numpy()[sel], climate.VARIABLES.get(color, ("Month", ""))[0], climate.unit_of(color, system))
-    if title is None:
-        p = f"{pressure / 1000:.1f} kPa" if system.upper() == "SI" else f"{climate.to_unit_system(pressure, 'pressure', 'IP'):.2f} psi"
-        title = f"Psychrometric chart at {p}"
+    p = f"{pressure / 1000:.1f} kPa" if system.upper() == "SI" else f"{climate.to_unit_system(pressure, 'pressure', 'IP'):.2f} psi"
     fig = charts.psychrometric_chart(x, y, lines, color=dots, zones=polygons, records_per_hour=records_per_hour,
-                                     density_max=density_max, title=title)
+                                     title=f"Psychrometric chart at {p}")
     shares = [(z["name"], 100.0 * float(climate.inside_polygon(x, y, z["x"], z["y"]).mean()) if x.size else float("nan"))
               for z in polygons]
     return fig, shares
