@@ -18,7 +18,7 @@ import pandas as pd
 import pytest
 
 from climatevis import climate
-from climatevis.epw import read_epw
+from climatevis.epw import nominal_day, read_epw
 
 RNG = np.random.default_rng(20260212)
 
@@ -212,6 +212,17 @@ def test_degree_days_leap_and_subhourly(vienna_epw, vienna, vienna_frame):
     daily = climate.degree_days(vienna_frame["temp_air"], vienna_frame["month"], 18.0, "heating", "daily")
     assert hdd_leap[2] == pytest.approx(daily[2] + extra)
     assert f_leap["doy"].max() == 366
+
+
+def test_nominal_day_of_year_is_the_calendar_day(vienna_frame):
+    # TMY months come from different years: the day of year is that of one nominal year
+    expected = pd.to_datetime({"year": 2001, "month": vienna_frame["month"], "day": vienna_frame["day"]})
+    np.testing.assert_array_equal(vienna_frame["doy"], expected.dt.day_of_year)
+    doy, leap = nominal_day(np.array([2, 2, 3, 12]), np.array([28, 29, 1, 31]))
+    assert leap and doy.tolist() == [59, 60, 61, 366]
+    doy, leap = nominal_day(np.array([3, 12]), np.array([1, 31]))
+    assert not leap and doy.tolist() == [60, 365]
+    assert nominal_day(np.arange(1, 13), 1, leap=True)[0].tolist()[1:3] == [32, 61]
 
 
 # --------------------------------------------------------------------------- statistics

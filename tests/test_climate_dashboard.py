@@ -70,6 +70,12 @@ def run_all_tabs(app, **defs) -> tuple[list, dict, list[go.Figure]]:
     return list(outputs), dict(namespace), figures
 
 
+def test_station_name_is_readable(vienna_epw):
+    from climatevis import climate_views
+
+    assert climate_views.station_name(read_epw(vienna_epw)) == "Vienna Schwechat"  # "VIENNA_ SCHWECHAT"
+
+
 # --------------------------------------------------------------------------- native runs
 
 

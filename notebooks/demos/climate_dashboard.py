@@ -48,6 +48,18 @@ def _():
 
 
 @app.cell
+def _(mo):
+    def month_hour_sliders():
+        """The month and hour range sliders of a tab's filter, set to the whole year and day."""
+        return (
+            mo.ui.range_slider(start=1, stop=12, step=1, value=[1, 12], label="Months", show_value=True),
+            mo.ui.range_slider(start=0, stop=23, step=1, value=[0, 23], label="Hours", show_value=True),
+        )
+
+    return (month_hour_sliders,)
+
+
+@app.cell
 def _(assets, mo):
     asset_folder = assets.asset_root(mo.notebook_location())
     station_labels = assets.station_labels(assets.read_index(asset_folder))
@@ -325,9 +337,8 @@ def _(mo, shown, sun_heatmap, system, view, views):
 
 
 @app.cell
-def _(mo, views):
-    wind_months = mo.ui.range_slider(start=1, stop=12, step=1, value=[1, 12], label="Months", show_value=True)
-    wind_hours = mo.ui.range_slider(start=0, stop=23, step=1, value=[0, 23], label="Hours", show_value=True)
+def _(mo, month_hour_sliders, views):
+    wind_months, wind_hours = month_hour_sliders()
     wind_invert = mo.ui.multiselect(options=views.INVERT_OPTIONS, label="")
     return wind_hours, wind_invert, wind_months
 
@@ -384,15 +395,14 @@ def _(mo, shown, system, view, views, wind):
 
 
 @app.cell
-def _(mo, views):
+def _(mo, month_hour_sliders, views):
     psy_color = mo.ui.dropdown(
         options={"hour density": None, "Relative humidity": "relative_humidity", "Global horizontal irradiance": "ghi",
                  "Wind speed (10 m)": "wind_speed", "Month": "month", "UTCI, sun and wind": "utci_sun_wind"},
         value="hour density",
         label="Show",
     )
-    psy_months = mo.ui.range_slider(start=1, stop=12, step=1, value=[1, 12], label="Months", show_value=True)
-    psy_hours = mo.ui.range_slider(start=0, stop=23, step=1, value=[0, 23], label="Hours", show_value=True)
+    psy_months, psy_hours = month_hour_sliders()
     psy_invert = mo.ui.multiselect(options=views.INVERT_OPTIONS, label="")
     psy_zones = mo.ui.multiselect(options=list(views.ZONES), value=list(views.ZONES)[:2], label="Comfort zones")
     return psy_color, psy_hours, psy_invert, psy_months, psy_zones
@@ -447,7 +457,7 @@ def psychrometric_filtered(
 
 
 @app.cell
-def _(mo, system):
+def _(mo, month_hour_sliders, system):
     _ip = system == "IP"
     comfort_model = mo.ui.radio(
         options={"ASHRAE 55 adaptive": "ashrae", "EN 16798-1 adaptive": "en"},
@@ -469,8 +479,7 @@ def _(mo, system):
         value="sun and wind",
         label="UTCI scenario",
     )
-    utci_months = mo.ui.range_slider(start=1, stop=12, step=1, value=[1, 12], label="Months", show_value=True)
-    utci_hours = mo.ui.range_slider(start=0, stop=23, step=1, value=[0, 23], label="Hours", show_value=True)
+    utci_months, utci_hours = month_hour_sliders()
     return (
         comfort_hours,
         comfort_model,
@@ -565,14 +574,13 @@ def utci_filtered(
 
 
 @app.cell
-def _(mo, system):
+def _(mo, month_hour_sliders, system):
     _ip = system == "IP"
     nv_min = mo.ui.number(start=-40, stop=120, step=0.5, value=50 if _ip else 10, label="Outdoor dry bulb from")
     nv_max = mo.ui.number(start=-40, stop=120, step=0.5, value=75 if _ip else 24, label="to")
     nv_dew = mo.ui.number(start=-40, stop=100, step=0.5, value=61 if _ip else 16, label="Dew point at most")
     nv_use_dew = mo.ui.switch(value=True, label="Limit the dew point")
-    nv_months = mo.ui.range_slider(start=1, stop=12, step=1, value=[1, 12], label="Months", show_value=True)
-    nv_hours = mo.ui.range_slider(start=0, stop=23, step=1, value=[0, 23], label="Hours", show_value=True)
+    nv_months, nv_hours = month_hour_sliders()
     return nv_dew, nv_hours, nv_max, nv_min, nv_months, nv_use_dew
 
 
@@ -620,11 +628,10 @@ def natural_ventilation_filtered(
 
 
 @app.cell
-def _(climate, mo):
+def _(climate, mo, month_hour_sliders):
     _options = {label: col for col, (label, _kind) in climate.VARIABLES.items()}
     explorer_variable = mo.ui.dropdown(options=_options, value="Dry-bulb temperature", label="Variable")
-    explorer_months = mo.ui.range_slider(start=1, stop=12, step=1, value=[1, 12], label="Months", show_value=True)
-    explorer_hours = mo.ui.range_slider(start=0, stop=23, step=1, value=[0, 23], label="Hours", show_value=True)
+    explorer_months, explorer_hours = month_hour_sliders()
     explorer_filter_variable = mo.ui.dropdown(options={"no filter": None, **_options}, value="no filter", label="Keep records where")
     explorer_filter_min = mo.ui.number(value=-100, label="is at least")
     explorer_filter_max = mo.ui.number(value=2000, label="and at most")

@@ -92,7 +92,7 @@ def _(
     _loc = weather.location
     mo.vstack([
         mo.callout(mo.md(assets.upload_error_note(load_error)), kind="warn") if load_error else mo.md(""),
-        mo.md(f"**{_loc.city.replace('_', ' ').title()}**, {_loc.country} · "
+        mo.md(f"**{assets.city_name(_loc.city)}**, {_loc.country} · "
               f"{fmt.position(_loc.latitude, _loc.longitude)} · {_loc.elevation:,.0f} m"),
     ])
     return (site,)

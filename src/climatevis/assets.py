@@ -37,6 +37,7 @@ __all__ = [
     "AssetError",
     "asset_root",
     "choose_weather",
+    "city_name",
     "default_label",
     "load_station",
     "pack_weather",
@@ -293,13 +294,14 @@ def read_data_file(notebook_location: PurePath | str | None, name: str) -> bytes
 # --------------------------------------------------------------------------- demo helpers
 
 
+def city_name(city: str) -> str:
+    """An EPW's city, readable: ``"VIENNA_ SCHWECHAT"`` → ``"Vienna Schwechat"``."""
+    return re.sub(r"[_\s]+", " ", city).strip().title()
+
+
 def station_labels(entries: Iterable[dict[str, Any]]) -> dict[str, dict[str, Any]]:
     """Human labels for a station picker, e.g. ``"Vienna Schwechat (AUT, IWEC Data)"`` → entry."""
-    labels = {}
-    for e in entries:
-        city = re.sub(r"[_\s]+", " ", e["city"]).strip().title()
-        labels[f"{city} ({e['country']}, {e['source']})"] = e
-    return labels
+    return {f"{city_name(e['city'])} ({e['country']}, {e['source']})": e for e in entries}
 
 
 def default_label(labels: dict[str, Any], prefer: str = "Vienna") -> str:

@@ -25,6 +25,9 @@ import pandas as pd
 import plotly.graph_objects as go
 import plotly.io as pio
 
+from climatevis.epw import MONTH_NAMES as MONTHS
+from climatevis.epw import nominal_day
+
 __all__ = [
     "CES_COLORWAY",
     "CES_DIVERGING",
@@ -60,7 +63,6 @@ BLACK = "#000000"
 PANEL = "#0d0d0d"
 GOLD = "#d4a72c"
 GOLD_LIGHT = "#f0cf6b"
-GOLD_DARK = "#8a6a14"
 TEXT = "#e8e6e1"      # contrast 16:1 on black
 MUTED = "#a7a39a"     # contrast 8:1 on black
 GRID = "#2b2b2b"
@@ -126,8 +128,6 @@ def _layout(fig: go.Figure, title: str | None, height: int | None = None) -> go.
 # --------------------------------------------------------------------------- fast figures
 
 _TEMPLATE_DICT = pio.templates[TEMPLATE_NAME].to_plotly_json()
-MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
-_CUM_DAYS = np.array([0, 31, 59, 90, 120, 151, 181, 212, 243, 273, 304, 334])
 BLUE, RED, GREEN, GREY = "#5fa8d3", "#e05545", "#81b29a", "#6b6b6b"
 #: UTCI stress categories, extreme cold ... extreme heat (Bröde et al. 2012's ten classes).
 UTCI_COLORS = ("#08306b", "#1d4e89", "#2f6db5", "#5fa8d3", "#a6d4ec", "#81b29a",
@@ -152,16 +152,9 @@ def _figure(data: list[dict], layout: dict | None = None, title: str | None = No
 
 def _month_axis(leap: bool = False, title: str | None = None) -> dict:
     """A day-of-year x axis (1 = 1 January) labelled with month names at month centres."""
-    start = _CUM_DAYS + np.where(np.arange(12) >= 2, int(leap), 0) + 1
+    start = nominal_day(np.arange(1, 13), 1, leap)[0]
     return {"tickvals": (start + 15).tolist(), "ticktext": list(MONTHS), "range": [1, 366 + leap],
             "title": {"text": title} if title else None, "showgrid": False}
-
-
-def _nominal_day(month: np.ndarray, day: np.ndarray) -> tuple[np.ndarray, bool]:
-    """Day of year (1 = 1 January) of each month and day in a nominal year, which is a leap
-    year when the data hold a 29 February (TMY files mix years); and whether it is one."""
-    leap = bool(((month == 2) & (day == 29)).any())
-    return _CUM_DAYS[month - 1] + day + ((month > 2) & leap), leap
 
 
 def _stepped_scale(colors: list[str] | tuple[str, ...], n: int) -> list[list]:
@@ -181,7 +174,7 @@ def _day_hour_grid(series: pd.Series) -> tuple[np.ndarray, bool]:
     """(24, days) means of a series by hour of day and day of a nominal year."""
     if not isinstance(series.index, pd.DatetimeIndex):
         raise TypeError("heatmap: series needs a DatetimeIndex")
-    doy, leap = _nominal_day(series.index.month.to_numpy(), series.index.day.to_numpy())
+    doy, leap = nominal_day(series.index.month.to_numpy(), series.index.day.to_numpy())
     n_days = 366 if leap else 365
     hour = series.index.hour.to_numpy()
     key = hour * n_days + (doy - 1)
@@ -257,7 +250,7 @@ def daily_range(
     ``(name, lower, upper)`` (one value per day) drawn behind as shaded areas.
     ``daily`` has columns ``month``, ``day``, ``min``, ``mean``, ``max``
     (:func:`climatevis.climate.daily_statistics`)."""
-    x, leap = _nominal_day(daily["month"].to_numpy(), daily["day"].to_numpy())
+    x, leap = nominal_day(daily["month"].to_numpy(), daily["day"].to_numpy())
     data: list[dict] = []
     shades = ("rgba(129,178,154,0.22)", "rgba(129,178,154,0.38)", "rgba(129,178,154,0.55)")
     for k, (name, lower, upper) in enumerate(bands or []):

@@ -41,6 +41,7 @@ import functools
 import itertools
 import math
 import re
+import warnings
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -48,6 +49,7 @@ import numpy as np
 import pandas as pd
 
 from climatevis import solar
+from climatevis.epw import MONTH_NAMES, nominal_day
 
 if TYPE_CHECKING:
     from climatevis.epw import Weather
@@ -100,8 +102,6 @@ __all__ = [
     "wind_statistics",
 ]
 
-MONTH_NAMES = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
-_CUM_DAYS = np.array([0, 31, 59, 90, 120, 151, 181, 212, 243, 273, 304, 334])
 #: ASHRAE Fundamentals eq. (1): molar mass ratio water vapour / dry air.
 _EPSILON = 0.621945
 P_STANDARD = 101325.0  # Pa
@@ -413,18 +413,9 @@ def daily_statistics(values: Any, months: Any, days: Any, records_per_hour: int 
     return out
 
 
-class _quiet_nan_warnings:
+def _quiet_nan_warnings() -> warnings.catch_warnings:
     """Silence numpy's 'all-NaN slice' warnings: all-NaN groups correctly give NaN."""
-
-    def __enter__(self) -> None:
-        import warnings
-
-        self._ctx = warnings.catch_warnings()
-        self._ctx.__enter__()
-        warnings.simplefilter("ignore", category=RuntimeWarning)
-
-    def __exit__(self, *exc: object) -> None:
-        self._ctx.__exit__(*exc)
+    return warnings.catch_warnings(action="ignore", category=RuntimeWarning)
 
 
 def monthly_statistics(values: Any, months: Any, records_per_hour: int = 1) -> pd.DataFrame:
@@ -1384,12 +1375,11 @@ def derive(
     _records_per_day(n, rph)
     month = d["month"].to_numpy().astype(np.int64)
     day = d["day"].to_numpy().astype(np.int64)
-    leap = bool(((month == 2) & (day == 29)).any())
     out: dict[str, np.ndarray] = {
         "month": month,
         "day": day,
         "hour": d["hour"].to_numpy().astype(np.int64) - 1,
-        "doy": _CUM_DAYS[month - 1] + day + ((month > 2) & leap),
+        "doy": nominal_day(month, day)[0],
         "day_index": np.arange(n) // (24 * rph),
     }
     for col, src in (("temp_air", "temp_air"), ("temp_dew", "temp_dew"),

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from climatevis import charts, climate
+from climatevis import assets, charts, climate
 
 if TYPE_CHECKING:
     import plotly.graph_objects as go
@@ -64,7 +64,7 @@ def selection(frame: pd.DataFrame, months: Any, hours: Any, invert: Any = ()) ->
 
 def station_name(weather: Weather) -> str:
     """The station's city, readable ("VIENNA_ SCHWECHAT" -> "Vienna Schwechat")."""
-    return weather.location.city.replace("_", " ").title()
+    return assets.city_name(weather.location.city)
 
 
 def location_line(weather: Weather) -> str:
@@ -208,9 +208,9 @@ def solar_charts(view: pd.DataFrame, system: str, heatmap_column: str = "ghi") -
 # --------------------------------------------------------------------------- wind
 
 
-def wind_roses(frame: pd.DataFrame, latitude: float, system: str, selected: Any = None) -> dict[str, Any]:
-    """Annual, filtered (``selected`` records), seasonal and time-of-day wind roses, and the
-    summary statistics (speeds in ``system`` units)."""
+def wind_roses(frame: pd.DataFrame, latitude: float, system: str) -> dict[str, Any]:
+    """Annual, seasonal and time-of-day wind roses, and the summary statistics (speeds in
+    ``system`` units); the rose of selected months and hours is :func:`filtered_wind_rose`."""
     d, s = frame["wind_direction"], frame["wind_speed"]
     unit = climate.unit_label("speed", system)
     labels = climate.wind_speed_labels(system)
@@ -218,7 +218,7 @@ def wind_roses(frame: pd.DataFrame, latitude: float, system: str, selected: Any 
     seasons = {k: climate.wind_rose(d, s, selected=m) for k, m in climate.season_masks(frame["month"], latitude).items()}
     times = {k: climate.wind_rose(d, s, selected=m) for k, m in climate.time_of_day_masks(frame["hour"]).items()}
     r_max = max(float(t.sum(axis=1).max()) for t in [*seasons.values(), *times.values()])
-    out = {
+    return {
         "mean_speed": climate.to_unit_system(stats["mean_speed"], "speed", system),
         "calm": stats["calm"], "prevailing_direction": stats["prevailing_direction"],
         "calm_below": climate.to_unit_system(climate.WIND_SPEED_BINS[0], "speed", system), "unit": unit,
@@ -226,9 +226,6 @@ def wind_roses(frame: pd.DataFrame, latitude: float, system: str, selected: Any 
         "seasons": charts.wind_rose(seasons, unit=unit, speed_labels=labels, r_max=r_max, title="Seasonal wind roses"),
         "times": charts.wind_rose(times, unit=unit, speed_labels=labels, r_max=r_max, title="Wind by time of day"),
     }
-    if selected is not None:
-        out["filtered"] = filtered_wind_rose(frame, system, selected)
-    return out
 
 
 def filtered_wind_rose(frame: pd.DataFrame, system: str, selected: Any) -> go.Figure:
@@ -253,8 +250,7 @@ ZONES = {"PMV zone 0.5 clo (summer clothing)": 0.5, "PMV zone 1.0 clo (winter cl
 
 
 def psychrometric(frame: pd.DataFrame, view: pd.DataFrame, system: str, selected: Any, records_per_hour: int,
-                  color: str | None = None, zones: Any = tuple(ZONES)[:2],
-                  density_max: float | None = None, title: str | None = None) -> tuple[go.Figure, list[tuple[str, float]]]:
+                  color: str | None = None, zones: Any = tuple(ZONES)[:2]) -> tuple[go.Figure, list[tuple[str, float]]]:
     """The psychrometric chart of the ``selected`` records, with the chosen comfort ``zones``
     (names of :data:`ZONES`), and the share [%] of the selected hours inside each zone."""
     sel = np.asarray(selected, bool)
@@ -273,11 +269,9 @@ def psychrometric(frame: pd.DataFrame, view: pd.DataFrame, system: str, selected
     dots = None
     if color:
         dots = (view[color].to_numpy()[sel], climate.VARIABLES.get(color, ("Month", ""))[0], climate.unit_of(color, system))
-    if title is None:
-        p = f"{pressure / 1000:.1f} kPa" if system.upper() == "SI" else f"{climate.to_unit_system(pressure, 'pressure', 'IP'):.2f} psi"
-        title = f"Psychrometric chart at {p}"
+    p = f"{pressure / 1000:.1f} kPa" if system.upper() == "SI" else f"{climate.to_unit_system(pressure, 'pressure', 'IP'):.2f} psi"
     fig = charts.psychrometric_chart(x, y, lines, color=dots, zones=polygons, records_per_hour=records_per_hour,
-                                     density_max=density_max, title=title)
+                                     title=f"Psychrometric chart at {p}")
     shares = [(z["name"], 100.0 * float(climate.inside_polygon(x, y, z["x"], z["y"]).mean()) if x.size else float("nan"))
               for z in polygons]
     return fig, shares

@@ -42,9 +42,11 @@ import pandas as pd
 
 __all__ = [
     "EPW_FIELDS",
+    "MONTH_NAMES",
     "EPWError",
     "Location",
     "Weather",
+    "nominal_day",
     "read_epw",
     "summary",
     "unpack",
@@ -101,7 +103,6 @@ COLUMNS = tuple(f[0] for f in EPW_FIELDS)
 N_FIELDS = len(EPW_FIELDS)  # 35
 _TEXT_COLUMNS = ("data_source_unct",)
 _INT_COLUMNS = tuple(f[0] for f in EPW_FIELDS if f[3])
-_FLOAT_COLUMNS = tuple(c for c in COLUMNS if c not in _TEXT_COLUMNS and c not in _INT_COLUMNS)
 _EXACT_MISSING = {"aerosol_optical_depth"}
 
 HEADER_KEYWORDS = (
@@ -136,8 +137,18 @@ DESIGN_EXTREMES_KEYS = (
     "db_min_20years", "db_max_20years", "db_min_50years", "db_max_50years",
 )
 
-_WEEKDAYS = ("sunday", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday")
 _DAYS_IN_MONTH = np.array([0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31])
+_DAYS_BEFORE_MONTH = np.cumsum(_DAYS_IN_MONTH)[:-1]  # index: month - 1
+MONTH_NAMES = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
+def nominal_day(month: Any, day: Any, leap: bool | None = None) -> tuple[np.ndarray, bool]:
+    """Day of year (1 = 1 January) of each month and day in a nominal year, and whether that
+    year is a leap year: by default when the data hold a 29 February (TMY files mix years)."""
+    month = np.asarray(month)
+    if leap is None:
+        leap = bool(((month == 2) & (np.asarray(day) == 29)).any())
+    return _DAYS_BEFORE_MONTH[month - 1] + day + ((month > 2) & leap), leap
 
 
 @dataclasses.dataclass(frozen=True)
