@@ -155,9 +155,10 @@ def pv_command(args: argparse.Namespace) -> int:
     if args.json:
         _print_json(payload)
     else:
-        months = "Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec".split()
+        from climatevis.climate import MONTH_NAMES
+
         rows = [(k, v) for k, v in payload.items() if k != "monthly_ac_kwh"]
-        rows += [(f"ac_kwh_{m.lower()}", v) for m, v in zip(months, payload["monthly_ac_kwh"], strict=True)]
+        rows += [(f"ac_kwh_{m.lower()}", v) for m, v in zip(MONTH_NAMES, payload["monthly_ac_kwh"], strict=True)]
         _print_table(rows)
     return 0
 

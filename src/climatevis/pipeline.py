@@ -104,7 +104,6 @@ LIMITS = {
     "atmospheric_pressure": (30000.0, 120000.0),
 }
 KEY_FIELDS = ("temp_air", "temp_dew", "relative_humidity", "ghi", "dni", "dhi", "wind_speed")
-MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
 
 class PipelineError(ValueError):
@@ -491,7 +490,7 @@ def monthly_figure(derived: Sequence[Derived], quantity: str = "temp_air_mean", 
     :func:`statistics`, e.g. ``temp_air_mean`` [°C] or ``ghi_kwh_m2`` [kWh/m²])."""
     import plotly.graph_objects as go
 
-    from climatevis.charts import _layout
+    from climatevis.charts import MONTHS, _layout
 
     fig = go.Figure()
     for d in derived:
