@@ -612,8 +612,9 @@ class Report:
 
 
 def validate_all(candidates: Sequence[Candidate]) -> list[Validation]:
-    """:func:`validate` every candidate; a station seen before (same id) is reported as a
-    duplicate and not used again (``ok`` when the bytes are identical, else ``warning``)."""
+    """:func:`validate` every candidate; a station seen before (same id) gets status
+    ``duplicate`` and is not used again (its problem names the first file and whether
+    the data differ)."""
     from climatevis.assets import station_id
 
     seen: dict[str, tuple[str, bytes]] = {}
