@@ -53,7 +53,7 @@ def wait_http(url: str, timeout: float = 60.0, proc: subprocess.Popen | None = N
     raise TimeoutError(f"{url} did not answer within {timeout:.0f} s")
 
 
-def stop(proc: subprocess.Popen, grace: float = 10.0) -> None:
+def terminate(proc: subprocess.Popen, grace: float = 10.0) -> None:
     """Terminate ``proc``; kill it when it has not exited after ``grace`` seconds."""
     proc.terminate()
     try:
@@ -75,7 +75,7 @@ def serve(cmd: list[str], url: str, env: dict[str, str] | None = None,
         wait_http(url, timeout, proc)
         yield proc
     finally:
-        stop(proc)
+        terminate(proc)
 
 
 @contextlib.contextmanager

@@ -32,7 +32,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.harness import free_port, stop
+from tests.harness import free_port, terminate
 
 ACCESS_KEY = "climatevis-test"
 SECRET_KEY = "climatevis-test-secret-0123456789"
@@ -145,7 +145,7 @@ def seaweedfs(tmp_path_factory: pytest.TempPathFactory) -> Iterator[S3Server]:
     finally:
         # weed's graceful shutdown takes >10 s; its data is a temporary folder, so
         # a short grace period and then SIGKILL (it is a single process) is enough.
-        stop(proc, grace=2)
+        terminate(proc, grace=2)
 
 
 @dataclass
