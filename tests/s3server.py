@@ -229,7 +229,6 @@ class FaultProxy:
         self.direction = direction
         self.cut_after = cut_after
         self.faults = 0
-        self.connections = 0
         self._lock = threading.Lock()
         self._server = socket.create_server(("127.0.0.1", 0))
         self._server.settimeout(0.05)  # accept() wakes up to notice __exit__
@@ -268,7 +267,6 @@ class FaultProxy:
             except OSError:
                 return
             client.settimeout(None)
-            self.connections += 1
             try:
                 upstream = socket.create_connection(("127.0.0.1", self.target_port))
             except OSError:
