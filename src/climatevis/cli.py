@@ -180,7 +180,7 @@ def fetch_command(args: argparse.Namespace) -> int:
     from climatevis.data import fetch_all, load_catalog
 
     catalog = load_catalog(args.catalog)
-    ids = args.stations or [s.id for s in catalog if s.demo or not args.demo]
+    ids = args.stations or [s.id for s in (catalog.demo_stations() if args.demo else catalog)]
     if args.list:
         rows = [{"id": s.id, "name": s.name, "country": s.country, "wmo": s.wmo,
                  "file": s.file, "sha256": s.sha256, "demo": s.demo} for s in catalog]
