@@ -53,6 +53,16 @@ def wait_http(url: str, timeout: float = 60.0, proc: subprocess.Popen | None = N
     raise TimeoutError(f"{url} did not answer within {timeout:.0f} s")
 
 
+def terminate(proc: subprocess.Popen, grace: float = 10.0) -> None:
+    """Terminate ``proc``; kill it when it has not exited after ``grace`` seconds."""
+    proc.terminate()
+    try:
+        proc.wait(grace)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+
+
 @contextlib.contextmanager
 def serve(cmd: list[str], url: str, env: dict[str, str] | None = None,
           timeout: float = 90.0) -> Iterator[subprocess.Popen]:
@@ -65,12 +75,7 @@ def serve(cmd: list[str], url: str, env: dict[str, str] | None = None,
         wait_http(url, timeout, proc)
         yield proc
     finally:
-        proc.terminate()
-        try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+        terminate(proc)
 
 
 @contextlib.contextmanager

@@ -32,7 +32,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.harness import free_port
+from tests.harness import free_port, terminate
 
 ACCESS_KEY = "climatevis-test"
 SECRET_KEY = "climatevis-test-secret-0123456789"
@@ -145,12 +145,7 @@ def seaweedfs(tmp_path_factory: pytest.TempPathFactory) -> Iterator[S3Server]:
     finally:
         # weed's graceful shutdown takes >10 s; its data is a temporary folder, so
         # a short grace period and then SIGKILL (it is a single process) is enough.
-        proc.terminate()
-        try:
-            proc.wait(2)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+        terminate(proc, grace=2)
 
 
 @dataclass
@@ -234,7 +229,6 @@ class FaultProxy:
         self.direction = direction
         self.cut_after = cut_after
         self.faults = 0
-        self.connections = 0
         self._lock = threading.Lock()
         self._server = socket.create_server(("127.0.0.1", 0))
         self._server.settimeout(0.05)  # accept() wakes up to notice __exit__
@@ -273,7 +267,6 @@ class FaultProxy:
             except OSError:
                 return
             client.settimeout(None)
-            self.connections += 1
             try:
                 upstream = socket.create_connection(("127.0.0.1", self.target_port))
             except OSError:

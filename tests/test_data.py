@@ -259,7 +259,7 @@ def test_unreachable_station_is_reported_not_dropped(tmp_path: Path, vienna_byte
     (tmp_path / "src").mkdir()
     (tmp_path / "src" / "v.epw").write_bytes(vienna_bytes)
     path = write_catalog(tmp_path, {
-        "v": {"file": "v.epw", "sha256": sha(vienna_bytes)},
+        "v": {"file": "v.epw", "sha256": sha(vienna_bytes), "demo": True},
         "gone": {"file": "gone.epw", "sha256": "0" * 64,
                  "urls": ["http://no-such-host.invalid/gone.zip"]},
     })
@@ -278,6 +278,10 @@ def test_unreachable_station_is_reported_not_dropped(tmp_path: Path, vienna_byte
     assert code == 2
     assert "ok      v" in out and "FAILED  gone" in out
     assert "1 of 2 stations could not be fetched: gone" in err
+    # --demo: only the stations the demos bundle (here v), so nothing fails
+    code = cli.main(["fetch", "--demo", "--catalog", str(path), "--out", str(tmp_path / "demo")])
+    out, _ = capsys.readouterr()
+    assert code == 0 and "ok      v" in out and "gone" not in out
 
 
 # --------------------------------------------------------------------------- unknown hashes

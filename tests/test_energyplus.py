@@ -11,6 +11,7 @@ import copy
 import gzip
 import stat
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -42,6 +43,24 @@ def _require_energyplus():
         return ep.energyplus_executable()
     except ep.EnergyPlusError as err:
         pytest.skip(f"EnergyPlus not available: {err}")
+
+
+def counting_energyplus(folder: Path) -> tuple[Path, Path]:
+    """A two-line shell script that appends its arguments to a log and ``exec``s the real
+    EnergyPlus (which runs unchanged), and that log: how a test sees whether EnergyPlus started."""
+    if sys.platform == "win32":
+        pytest.skip("the counting wrapper is a POSIX shell script")
+    real = _require_energyplus()
+    log = folder / "calls.log"
+    wrapper = folder / "energyplus"
+    wrapper.write_text(f'#!/bin/sh\necho "$*" >> "{log}"\nexec "{real}" "$@"\n')
+    wrapper.chmod(wrapper.stat().st_mode | stat.S_IXUSR)
+    return wrapper, log
+
+
+def simulations(log: Path) -> int:
+    """EnergyPlus runs logged by :func:`counting_energyplus` (``--version`` probes are not runs)."""
+    return sum(1 for line in log.read_text().splitlines() if "-w" in line.split()) if log.exists() else 0
 
 
 @pytest.fixture(scope="session")
@@ -114,28 +133,21 @@ def _january_only(model):
 
 
 def test_cache_answers_without_starting_energyplus(tmp_path, epws):
-    if sys.platform == "win32":
-        pytest.skip("uses a POSIX shell wrapper to count invocations")
-    real = _require_energyplus()
-    log = tmp_path / "calls.log"
-    wrapper = tmp_path / "energyplus"
-    wrapper.write_text(f'#!/bin/sh\necho "$@" >> "{log}"\nexec "{real}" "$@"\n')
-    wrapper.chmod(wrapper.stat().st_mode | stat.S_IXUSR)
+    wrapper, log = counting_energyplus(tmp_path)
     model = _january_only(ep.bestest_model(600))
     first = ep.run(model, epws["Denver"], executable=wrapper, cache_dir=tmp_path / "cache")
     second = ep.run(model, epws["Denver"], executable=wrapper, cache_dir=tmp_path / "cache")
     # the same weather gzipped: unpacked before the key is made (EnergyPlus reads plain EPW only)
     packed = ep.run(model, gzip.compress(epws["Denver"].read_bytes()), executable=wrapper,
                     cache_dir=tmp_path / "cache")
-    simulations = [line for line in log.read_text().splitlines() if "-w" in line.split()]
-    assert len(simulations) == 1, simulations
+    assert simulations(log) == 1, log.read_text()
     assert not first.cached and second.cached and packed.cached
     assert second.summary() == pytest.approx(first.summary(), rel=1e-6)
     assert len(first.hourly) == 31 * 24
     # any change of model, weather or version is a different key
     changed = copy.deepcopy(model)
     changed["ZoneInfiltration:DesignFlowRate"]["Infiltration"]["air_changes_per_hour"] = 0.6
-    version = ep.energyplus_version(real)
+    version = ep.energyplus_version(wrapper)
     weather = epws["Denver"].read_bytes()
     keys = {ep.cache_key(model, weather, version), ep.cache_key(changed, weather, version),
             ep.cache_key(model, weather + b"\n", version), ep.cache_key(model, weather, version + "x")}

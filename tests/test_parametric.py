@@ -11,8 +11,6 @@ notebook, its cache, a sweep with a broken variant.
 
 from __future__ import annotations
 
-import os
-import stat
 from pathlib import Path
 
 import numpy as np
@@ -21,7 +19,13 @@ import pytest
 from climatevis import building, energyplus, parametric
 from climatevis.epw import read_epw
 from tests.notebooks import export_html
-from tests.test_energyplus import DEFAULT_TOLERANCE, ENERGYPLUS_140_2020, TOLERANCE
+from tests.test_energyplus import (
+    DEFAULT_TOLERANCE,
+    ENERGYPLUS_140_2020,
+    TOLERANCE,
+    counting_energyplus,
+    simulations,
+)
 
 # --------------------------------------------------------------------------- designs and variants
 
@@ -90,23 +94,9 @@ def test_5r1c_study_in_processes_equals_serial_and_keeps_failed_rows(canmet_epws
 @pytest.fixture(scope="module")
 def eplus(tmp_path_factory) -> tuple[Path, Path, Path]:
     """(counting wrapper around the real EnergyPlus, its call log, a fresh result cache)."""
-    try:
-        real = energyplus.energyplus_executable()
-    except energyplus.EnergyPlusError as err:
-        pytest.skip(f"no EnergyPlus: {err}")
-    if os.name == "nt":
-        pytest.skip("the counting wrapper is a POSIX shell script")
     folder = tmp_path_factory.mktemp("eplus")
-    log = folder / "calls.log"
-    wrapper = folder / "energyplus"
-    wrapper.write_text(f'#!/bin/sh\necho "$*" >> "{log}"\nexec "{real}" "$@"\n')
-    wrapper.chmod(wrapper.stat().st_mode | stat.S_IXUSR)
+    wrapper, log = counting_energyplus(folder)
     return wrapper, log, folder / "cache"
-
-
-def simulations(log: Path) -> int:
-    """EnergyPlus runs logged by the wrapper (``--version`` probes are not runs)."""
-    return sum(1 for line in log.read_text().splitlines() if " -w " in f" {line}") if log.exists() else 0
 
 
 @pytest.fixture(scope="module")

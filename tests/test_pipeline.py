@@ -83,6 +83,7 @@ def test_statistics_climate_zones_and_degree_days(all_epws):
         assert s["heating_design_db_996"] < s["temp_air_mean"] < s["cooling_design_db_004"]
         daily = read_epw(path).data["temp_air"].resample("D").mean()
         assert s["hdd_18"] == pytest.approx(float(np.clip(18.0 - daily, 0, None).sum()), rel=1e-9)
+        assert s["cdd_10"] == pytest.approx(float(np.clip(daily - 10.0, 0, None).sum()), rel=1e-9)
     zones = {name: s["ashrae_climate_zone"] for name, s in by_city.items()}
     expected = {"ARE_Dubai": "0", "USA_FL_Tampa": "2", "USA_CO_Denver": "5", "USA_IL_Chicago-OHare": "5"}
     for name, zone in expected.items():

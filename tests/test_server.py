@@ -32,7 +32,7 @@ from websockets.exceptions import InvalidStatus
 from websockets.sync.client import connect as ws_connect_sync
 
 from tests.conftest import canmet_epw_paths, shared_epw_paths
-from tests.harness import ROOT, free_port, screenshot, wait_http
+from tests.harness import ROOT, free_port, screenshot, terminate, wait_http
 
 PASSWORD = "correct-horse-battery-staple"
 FILE_PASSWORD = "another-long-password-from-a-file"
@@ -127,12 +127,7 @@ def run_server(site: Path, env: dict[str, str], *args: str, base: str = "") -> I
             raise RuntimeError(f"{err}\n{served.log_text()[-3000:]}") from None
         yield served
     finally:
-        proc.terminate()
-        try:
-            proc.wait(20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+        terminate(proc, grace=20)
     assert not [p for p in psutil.process_iter(["cmdline"])
                 if f"--port {port}" in " ".join(p.info["cmdline"] or [])], "orphaned children"
 

@@ -155,9 +155,10 @@ def pv_command(args: argparse.Namespace) -> int:
     if args.json:
         _print_json(payload)
     else:
-        months = "Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec".split()
+        from climatevis.climate import MONTH_NAMES
+
         rows = [(k, v) for k, v in payload.items() if k != "monthly_ac_kwh"]
-        rows += [(f"ac_kwh_{m.lower()}", v) for m, v in zip(months, payload["monthly_ac_kwh"], strict=True)]
+        rows += [(f"ac_kwh_{m.lower()}", v) for m, v in zip(MONTH_NAMES, payload["monthly_ac_kwh"], strict=True)]
         _print_table(rows)
     return 0
 
@@ -179,7 +180,7 @@ def fetch_command(args: argparse.Namespace) -> int:
     from climatevis.data import fetch_all, load_catalog
 
     catalog = load_catalog(args.catalog)
-    ids = args.stations or [s.id for s in catalog if s.demo or not args.demo]
+    ids = args.stations or [s.id for s in (catalog.demo_stations() if args.demo else catalog)]
     if args.list:
         rows = [{"id": s.id, "name": s.name, "country": s.country, "wmo": s.wmo,
                  "file": s.file, "sha256": s.sha256, "demo": s.demo} for s in catalog]

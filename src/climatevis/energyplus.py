@@ -207,7 +207,7 @@ def _schedule_hourly(model: dict, name: str, values: Sequence[float]) -> str:
     return name
 
 
-def _base_model(building_name: str, north_axis: float, epw_location: Any | None = None,
+def _base_model(building_name: str, north_axis: float,
                 timesteps: int = 4, terrain: str = "Suburbs") -> dict:
     model: dict[str, Any] = {
         "Version": {"Version 1": {"version_identifier": EPJSON_VERSION}},

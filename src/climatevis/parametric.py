@@ -481,13 +481,12 @@ def comparison_figure(monthly_5r1c: pd.DataFrame, monthly_eplus: pd.DataFrame, t
     """Grouped monthly bars [kWh]: heating and cooling of both models."""
     import plotly.graph_objects as go
 
-    from climatevis.charts import _layout
+    from climatevis.charts import MONTHS, _layout
 
-    months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
     fig = go.Figure()
     for frame, model, pattern in ((monthly_eplus, "EnergyPlus", ""), (monthly_5r1c, "5R1C", "/")):
         for col, color, sign in (("heating", "#e07a5f", 1.0), ("cooling", "#5fa8d3", -1.0)):
-            fig.add_bar(x=[months[m - 1] for m in frame.index], y=sign * frame[col], name=f"{col} · {model}",
+            fig.add_bar(x=[MONTHS[m - 1] for m in frame.index], y=sign * frame[col], name=f"{col} · {model}",
                         marker=dict(color=color, pattern_shape=pattern, line=dict(width=0)),
                         hovertemplate="%{x}: %{y:,.0f} kWh<extra>" + f"{col} · {model}" + "</extra>")
     fig.update_layout(barmode="group", yaxis_title="kWh (cooling negative)")

@@ -104,7 +104,6 @@ LIMITS = {
     "atmospheric_pressure": (30000.0, 120000.0),
 }
 KEY_FIELDS = ("temp_air", "temp_dew", "relative_humidity", "ghi", "dni", "dhi", "wind_speed")
-MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
 
 class PipelineError(ValueError):
@@ -491,7 +490,7 @@ def monthly_figure(derived: Sequence[Derived], quantity: str = "temp_air_mean", 
     :func:`statistics`, e.g. ``temp_air_mean`` [°C] or ``ghi_kwh_m2`` [kWh/m²])."""
     import plotly.graph_objects as go
 
-    from climatevis.charts import _layout
+    from climatevis.charts import MONTHS, _layout
 
     fig = go.Figure()
     for d in derived:
@@ -613,8 +612,9 @@ class Report:
 
 
 def validate_all(candidates: Sequence[Candidate]) -> list[Validation]:
-    """:func:`validate` every candidate; a station seen before (same id) is reported as a
-    duplicate and not used again (``ok`` when the bytes are identical, else ``warning``)."""
+    """:func:`validate` every candidate; a station seen before (same id) gets status
+    ``duplicate`` and is not used again (its problem names the first file and whether
+    the data differ)."""
     from climatevis.assets import station_id
 
     seen: dict[str, tuple[str, bytes]] = {}

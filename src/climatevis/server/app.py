@@ -414,7 +414,5 @@ def create_app(config: ServerConfig, cwd: Path | None = None) -> Any:
                        COOKIE_NAME) if config.edit else None)
     router = Router(config, notebooks, _marimo_apps(notebooks, config.base_url, config.session_ttl),
                     edit)
-    app = SecurityHeaders(Authenticate(router, config.guard, config.base_url))
-    app.router = router  # for introspection (tests, logs)
-    return app
+    return SecurityHeaders(Authenticate(router, config.guard, config.base_url))
 

@@ -81,14 +81,14 @@ def _plain(markdown: str) -> str:
     return re.sub(r"\s+", " ", text).strip()
 
 
-def describe(source: str) -> tuple[str | None, str]:
-    """``(title, description)`` of a notebook's source.
+def describe(source: str | ast.Module) -> tuple[str | None, str]:
+    """``(title, description)`` of a notebook's source (or its parsed tree).
 
     The title is the first markdown heading of the first ``mo.md`` cell (else
     the app's ``app_title``, else ``None``); the description is the first
     paragraph after it ("" when there is none).
     """
-    tree = ast.parse(source)
+    tree = source if isinstance(source, ast.Module) else ast.parse(source)
     title: str | None = None
     paragraph: list[str] = []
     markdown = _first_markdown(tree)
@@ -127,8 +127,7 @@ def discover(directory: Path | str) -> list[Notebook]:
         if path.name.startswith("_") or any(p in _SKIP_DIRS or p.startswith(".") for p in parts):
             continue
         try:
-            source = path.read_text(encoding="utf-8")
-            tree = ast.parse(source)
+            tree = ast.parse(path.read_text(encoding="utf-8"))
         except (OSError, UnicodeDecodeError, SyntaxError, ValueError):
             continue
         if not _is_marimo_app(tree):
@@ -141,7 +140,7 @@ def discover(directory: Path | str) -> list[Notebook]:
             raise CatalogError(
                 f"{relative} and {notebooks[slug].relative} would both be served at /{slug}/"
             )
-        title, description = describe(source)
+        title, description = describe(tree)
         notebooks[slug] = Notebook(
             path=path, relative=relative, slug=slug,
             group=parts[0] if len(parts) > 1 else "",
