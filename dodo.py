@@ -3,7 +3,9 @@
 doit tracks the *content* of every input (md5, checked when size or mtime
 moved) and reruns a task only when one changed. `just` wraps these tasks;
 `doit list` explains them. Heavy imports (marimo, pandas, the library) happen
-inside actions, so loading this file costs a few milliseconds.
+inside actions, so loading this file costs a few milliseconds; the tasks whose
+inputs take a scan of many files (lint, docker, pipeline) are created only when
+they run (`@create_after()`), not on every `just export`.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ import os
 import sys
 from pathlib import Path
 
+from doit import create_after
 from doit.reporter import ConsoleReporter
 from doit.tools import config_changed
 
@@ -161,6 +164,7 @@ def task_manifest():
 # --------------------------------------------------------------------------- analysis
 
 
+@create_after()
 def task_pipeline():
     """Weather ETL (on demand): validate the fetched EPWs, write parquet, assets and statistics to build/pipeline/.
 
@@ -186,6 +190,7 @@ def task_pipeline():
 # --------------------------------------------------------------------------- container
 
 
+@create_after()
 def task_docker():
     """Build the server image climatevis-server:<sha256 of its inputs> (skipped when it exists)."""
     return {
@@ -206,6 +211,7 @@ def _python_sources() -> list[str]:
     )
 
 
+@create_after()
 def task_lint():
     """ruff on everything; marimo check --strict on all notebooks, --select MW (WASM rules) on demos."""
     notebooks = sorted(_rel(p) for p in (ROOT / "notebooks").rglob("*.py"))
