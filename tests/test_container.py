@@ -107,6 +107,12 @@ def test_every_copied_path_exists_and_passes_dockerignore():
     include = [line[1:].rstrip("/") for line in
                (ROOT / ".dockerignore").read_text().splitlines() if line.startswith("!")]
     assert "*" in (ROOT / ".dockerignore").read_text().splitlines()          # deny by default
+    rules = [line.strip() for line in (ROOT / ".dockerignore").read_text().splitlines()
+             if line.strip() and not line.startswith("#")]
+    # the only form container.image_inputs reads: deny all, let paths in, then keep names out
+    assert rules[0] == "*" and all(r.startswith(("!", "**/")) for r in rules[1:])
+    first_exclude = next(i for i, r in enumerate(rules) if r.startswith("**/"))
+    assert all(r.startswith("**/") for r in rules[first_exclude:])
     for name, args in instructions():
         if name != "COPY" or "--from=" in args:
             continue
@@ -260,6 +266,15 @@ def test_image_tag_is_the_hash_of_its_inputs(repo_copy):
         assert container.image_tag(repo_copy) != tag
     finally:
         notebook.write_bytes(original)
+    assert container.image_tag(repo_copy) == tag
+    # the context is what .dockerignore lets in: a folder named there joins the inputs
+    ignore = repo_copy / ".dockerignore"
+    rules = ignore.read_text()
+    ignore.write_text(rules.replace("!data/examples/\n", "!data/examples/\n!tools/\n"))
+    try:
+        assert "tools/container.py" in container.image_inputs(repo_copy)
+    finally:
+        ignore.write_text(rules)
     assert container.image_tag(repo_copy) == tag
 
 
