@@ -138,7 +138,6 @@ tasks: venv
 # remove build/ and the doit state (.venv stays; `rm -r .venv` to rebuild it)
 [group('develop')]
 clean: venv
-    @{{doit}} clean --clean-dep --all
     {{python}} -c "import shutil; shutil.rmtree('build', ignore_errors=True)"
     {{python}} -c "import pathlib; [p.unlink() for p in pathlib.Path('.').glob('.doit.db*')]"
 
