@@ -304,18 +304,13 @@ def task_deploy():
     }
 
 
+@bg.action
 def _portfolio(path):
-    from doit.exceptions import TaskFailed
-
     from tools import portfolio
 
     if not path:
-        return TaskFailed("give the portfolio repository: doit portfolio --path PATH (just portfolio PATH)")
-    try:
-        portfolio.hand_off(Path(path))
-    except (portfolio.PortfolioError, OSError) as err:
-        return TaskFailed(str(err))
-    return None
+        raise bg.BuildError("give the portfolio repository: doit portfolio --path PATH (just portfolio PATH)")
+    portfolio.hand_off(Path(path))
 
 
 def task_portfolio():
