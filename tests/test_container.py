@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.harness import ROOT
+from tests.harness import ROOT, run_doit
 from tools import container
 
 COMPOSE_SPEC = "vendor.compose-spec"
@@ -241,11 +241,7 @@ def repo_copy(tmp_path_factory) -> Path:
 
 
 def run_docker_task(repo: Path, path: str | None = None) -> subprocess.CompletedProcess:
-    env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}
-    if path is not None:
-        env["PATH"] = path
-    return subprocess.run([sys.executable, "tools/run_doit.py", "docker"], cwd=repo, env=env,
-                          capture_output=True, text=True, timeout=300)
+    return run_doit(repo, "docker", env={"PATH": path} if path is not None else None, timeout=300)
 
 
 def test_image_tag_is_the_hash_of_its_inputs(repo_copy):
