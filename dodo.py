@@ -3,7 +3,9 @@
 doit tracks the *content* of every input (md5, checked when size or mtime
 moved) and reruns a task only when one changed. `just` wraps these tasks;
 `doit list` explains them. Heavy imports (marimo, pandas, the library) happen
-inside actions, so loading this file costs a few milliseconds.
+inside actions, so loading this file costs a few milliseconds; the tasks whose
+inputs take a scan of many files (lint, docker, pipeline) are created only when
+they run (`@create_after()`), not on every `just export`.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ import os
 import sys
 from pathlib import Path
 
+from doit import create_after
 from doit.reporter import ConsoleReporter
 from doit.tools import config_changed
 
@@ -161,6 +164,7 @@ def task_manifest():
 # --------------------------------------------------------------------------- analysis
 
 
+@create_after()
 def task_pipeline():
     """Weather ETL (on demand): validate the fetched EPWs, write parquet, assets and statistics to build/pipeline/.
 
@@ -186,6 +190,7 @@ def task_pipeline():
 # --------------------------------------------------------------------------- container
 
 
+@create_after()
 def task_docker():
     """Build the server image climatevis-server:<sha256 of its inputs> (skipped when it exists)."""
     return {
@@ -206,6 +211,7 @@ def _python_sources() -> list[str]:
     )
 
 
+@create_after()
 def task_lint():
     """ruff on everything; marimo check --strict on all notebooks, --select MW (WASM rules) on demos."""
     notebooks = sorted(_rel(p) for p in (ROOT / "notebooks").rglob("*.py"))
@@ -298,18 +304,13 @@ def task_deploy():
     }
 
 
+@bg.action
 def _portfolio(path):
-    from doit.exceptions import TaskFailed
-
     from tools import portfolio
 
     if not path:
-        return TaskFailed("give the portfolio repository: doit portfolio --path PATH (just portfolio PATH)")
-    try:
-        portfolio.hand_off(Path(path))
-    except (portfolio.PortfolioError, OSError) as err:
-        return TaskFailed(str(err))
-    return None
+        raise bg.BuildError("give the portfolio repository: doit portfolio --path PATH (just portfolio PATH)")
+    portfolio.hand_off(Path(path))
 
 
 def task_portfolio():

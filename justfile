@@ -34,10 +34,10 @@ lock: venv
 pyodide-lock: venv
     @{{doit}} pyodide_lock
 
-# export the demos to WebAssembly into build/demos/ (only what changed), check sizes, write the manifest
+# export the demos to WebAssembly into build/demos/ (only what changed), check sizes, write the manifest (`just export NAME`: that demo, no manifest)
 [group('build')]
 export *demos: venv
-    @{{doit}} {{ if demos == "" { "export size manifest" } else { "export:" + replace(demos, " ", " export:") } }}
+    @{{doit}} {{ if demos == "" { "export size manifest" } else { "export:" + replace(demos, " ", " export:") + " size:" + replace(demos, " ", " size:") } }}
 
 # derive the compact weather assets the demos bundle (build/assets/weather)
 [group('build')]
@@ -138,7 +138,6 @@ tasks: venv
 # remove build/ and the doit state (.venv stays; `rm -r .venv` to rebuild it)
 [group('develop')]
 clean: venv
-    @{{doit}} clean --clean-dep --all
     {{python}} -c "import shutil; shutil.rmtree('build', ignore_errors=True)"
     {{python}} -c "import pathlib; [p.unlink() for p in pathlib.Path('.').glob('.doit.db*')]"
 

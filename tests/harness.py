@@ -36,6 +36,20 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+def run_doit(repo: Path, *args: str, env: dict[str, str | None] | None = None,
+             timeout: float = 600) -> subprocess.CompletedProcess:
+    """``tools/run_doit.py ARGS`` in a copy of the repository; ``env`` overrides (None removes)."""
+    full = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1", **(env or {})}
+    return subprocess.run([sys.executable, str(repo / "tools" / "run_doit.py"), *args], cwd=repo,
+                          env={k: v for k, v in full.items() if v is not None},
+                          capture_output=True, text=True, timeout=timeout)
+
+
+def executed(result: subprocess.CompletedProcess) -> set[str]:
+    """The tasks a doit run executed (``.  name``; up-to-date ones print ``-- name``)."""
+    return {line[3:].strip() for line in result.stdout.splitlines() if line.startswith(".  ")}
+
+
 def wait_http(url: str, timeout: float = 60.0, proc: subprocess.Popen | None = None) -> None:
     """Wait until ``url`` answers (any HTTP status), or fail naming the URL."""
     deadline = time.monotonic() + timeout

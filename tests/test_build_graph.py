@@ -10,13 +10,11 @@ import hashlib
 import json
 import os
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-from tests.harness import ROOT
+from tests.harness import ROOT, executed, run_doit
 
 pytestmark = pytest.mark.slow
 
@@ -41,16 +39,6 @@ def _({module}):
 if __name__ == "__main__":
     app.run()
 '''
-
-
-def run_doit(repo: Path, *tasks: str) -> subprocess.CompletedProcess:
-    env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}
-    return subprocess.run([sys.executable, str(repo / "tools" / "run_doit.py"), *tasks],
-                          cwd=repo, env=env, capture_output=True, text=True, timeout=600)
-
-
-def executed(result: subprocess.CompletedProcess) -> set[str]:
-    return {line[3:].strip() for line in result.stdout.splitlines() if line.startswith(".  ")}
 
 
 def digest(path: Path) -> str:

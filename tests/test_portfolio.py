@@ -27,6 +27,7 @@ import pytest
 from tests.conftest import canmet_epw_paths, shared_epw_paths
 from tests.harness import ROOT
 from tools import portfolio
+from tools.buildgraph import own_size
 
 BUILD_DEMOS = ROOT / "build" / "demos"
 
@@ -100,7 +101,7 @@ def test_frontend_is_shared_once_and_pages_point_at_it(copied, exports):
         assert not (dest / name / "CLAUDE.md").exists()
         assert (dest / name / "public").is_dir()
         # the demo's own files stay small; the 26 MB frontend is not among them
-        assert portfolio.own_size(dest, name) < 1_000_000
+        assert own_size(dest / name) < 1_000_000
     assert len(portfolio.PAGE_WORKER.findall(
         "".join(p.read_text() for p in (dest / folder / "assets").glob("*.js")))) == 1
 

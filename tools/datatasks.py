@@ -81,6 +81,7 @@ def weather_uptodate() -> bool:
 def fetch_weather() -> None:
     """Fetch the catalog into build/weather/, write the report, fail on a missing demo station."""
     from climatevis.data import fetch_all, load_catalog
+    from climatevis.storage import write_atomic
 
     if not CATALOG.exists():
         raise BuildError(f"{CATALOG.relative_to(ROOT)} not found")
@@ -91,10 +92,7 @@ def fetch_weather() -> None:
         entry["stat"] = _stat(Path(entry["path"]))
         entry["path"] = str(Path(entry["path"]).relative_to(ROOT)) \
             if Path(entry["path"]).is_relative_to(ROOT) else entry["path"]
-    WEATHER.mkdir(parents=True, exist_ok=True)
-    tmp = REPORT.with_name(f".{REPORT.name}.{os.getpid()}.tmp")
-    tmp.write_text(json.dumps(payload, indent=1), encoding="utf-8")
-    os.replace(tmp, REPORT)
+    write_atomic(REPORT, json.dumps(payload, indent=1).encode("utf-8"))
 
     for r in report.fetched:
         where = "already verified" if r.source == "build" else f"from {r.source}"

@@ -36,6 +36,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
+from tools.buildgraph import own_size  # what the 500 KB budget counts: the page and public/
+
 REPO = Path(__file__).resolve().parents[1]
 SOURCE = REPO / "build" / "demos"
 SHARED_ROOT = "_marimo"
@@ -352,12 +354,6 @@ def shared_in_use_of(html: str) -> set[str]:
     return out
 
 
-def own_size(dest: Path, name: str) -> int:
-    """Bytes of a demo's own files (page, public/): what the 500 KB budget counts."""
-    demo = dest / name
-    return (demo / "index.html").stat().st_size + sum(p.stat().st_size for p in _files(demo / "public"))
-
-
 class BrokenCopy(PortfolioError):
     """The copy was written, but a reference in it does not resolve."""
 
@@ -374,7 +370,7 @@ def hand_off(path: Path, demos: Path = SOURCE, prune: bool = False) -> None:
     print(f"{len(result.written)} files written, {result.unchanged} unchanged, {len(result.removed)} removed "
           f"in {dest}")
     for name in the_plan.demos:
-        print(f"  {name}/  own files {own_size(dest, name) / 1024:.0f} KB")
+        print(f"  {name}/  own files {own_size(dest / name) / 1024:.0f} KB")
     for shared in sorted(the_plan.shared):
         size = sum(p.stat().st_size for p in _files(dest / shared))
         print(f"  {shared}/  shared marimo frontend {size / 1e6:.1f} MB")
