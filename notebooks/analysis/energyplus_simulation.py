@@ -40,10 +40,19 @@ def _():
 
     import pandas as pd
 
-    from climatevis import building, energyplus, parametric, pipeline
+    from climatevis import assets, building, energyplus, parametric, pipeline
     from climatevis.cli import notebook_options
 
-    return building, energyplus, json, notebook_options, parametric, pd, pipeline
+    return (
+        assets,
+        building,
+        energyplus,
+        json,
+        notebook_options,
+        parametric,
+        pd,
+        pipeline,
+    )
 
 
 @app.cell
@@ -79,7 +88,17 @@ def _(cli, mo, pipeline):
 
 
 @app.cell
-def _(building, location, mirror, mo, parametric, pipeline, station, upload):
+def _(
+    assets,
+    building,
+    location,
+    mirror,
+    mo,
+    parametric,
+    pipeline,
+    station,
+    upload,
+):
     try:
         epw_name, epw_bytes, weather = pipeline.load_weather(
             station.value, location=location.value, mirror=mirror.value.strip() or None,
@@ -90,7 +109,7 @@ def _(building, location, mirror, mo, parametric, pipeline, station, upload):
     site = building.Site.from_weather(weather)
     ground = parametric.ground_temperatures(weather)
     _loc = weather.location
-    mo.md(f"**{_loc.city.title()}**, {_loc.country} · {_loc.source} · {_loc.latitude:.2f}°, "
+    mo.md(f"**{assets.city_name(_loc.city)}**, {_loc.country} · {_loc.source} · {_loc.latitude:.2f}°, "
           f"{_loc.longitude:.2f}° · `{epw_name}`")
     return epw_bytes, ground, site, weather
 

@@ -43,13 +43,14 @@ def _():
 
     import pandas as pd
 
-    from climatevis import parametric, pipeline, surrogate
+    from climatevis import assets, parametric, pipeline, surrogate
     from climatevis.cli import notebook_options
     from climatevis.data import REPO_ROOT
 
     return (
         Path,
         REPO_ROOT,
+        assets,
         dataclasses,
         hashlib,
         notebook_options,
@@ -95,6 +96,7 @@ def _(cli, mo, parametric, pipeline):
 
 @app.cell
 def _(
+    assets,
     base_choice,
     hashlib,
     location,
@@ -114,7 +116,7 @@ def _(
     epw_sha256 = hashlib.sha256(epw_bytes).hexdigest()
     base = parametric.base_building(base_choice.value)
     _loc = weather.location
-    mo.md(f"**{_loc.city.title()}**, {_loc.country} · `{epw_name}` · base: {base.name}, "
+    mo.md(f"**{assets.city_name(_loc.city)}**, {_loc.country} · `{epw_name}` · base: {base.name}, "
           f"{base.floor_area:.0f} m² floor area")
     return base, epw_bytes, epw_name, epw_sha256, weather
 

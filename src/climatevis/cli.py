@@ -155,7 +155,7 @@ def pv_command(args: argparse.Namespace) -> int:
     if args.json:
         _print_json(payload)
     else:
-        from climatevis.climate import MONTH_NAMES
+        from climatevis.epw import MONTH_NAMES
 
         rows = [(k, v) for k, v in payload.items() if k != "monthly_ac_kwh"]
         rows += [(f"ac_kwh_{m.lower()}", v) for m, v in zip(MONTH_NAMES, payload["monthly_ac_kwh"], strict=True)]

@@ -490,11 +490,12 @@ def monthly_figure(derived: Sequence[Derived], quantity: str = "temp_air_mean", 
     :func:`statistics`, e.g. ``temp_air_mean`` [°C] or ``ghi_kwh_m2`` [kWh/m²])."""
     import plotly.graph_objects as go
 
+    from climatevis.assets import city_name
     from climatevis.charts import MONTHS, _layout
 
     fig = go.Figure()
     for d in derived:
-        label = f"{d.stats.get('city', d.station)}".title()
+        label = city_name(str(d.stats.get("city", d.station)))
         fig.add_scatter(x=list(MONTHS), y=[m[quantity] for m in d.stats["monthly"]], mode="lines+markers",
                         name=label, hovertemplate="%{x}: %{y:.1f} " + unit + "<extra>" + label + "</extra>")
     fig.update_layout(yaxis_title=unit)
